@@ -1,0 +1,105 @@
+//! Command-line arguments as clap parses them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::input::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "escape-report",
+    version,
+    about = "Turns defect and incident records into honest, readable quality reports.",
+    long_about = "Turns defect and incident records into honest, readable quality reports: how many problems escaped to production, what kind they were, what they cost, and whether that is getting better.",
+    after_help = "Example:\n  escape-report summary samples/problems.csv\n\nExit codes: 0 fine, 1 gate exceeded, 2 usage, input or output error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate input files and list every finding (exit 2 when a row is rejected).
+    #[command(after_help = "Example:\n  escape-report check samples/bad-rows.csv")]
+    Check(InputArgs),
+    /// Print the period's key figures as a table on the terminal.
+    #[command(
+        after_help = "Example:\n  escape-report summary samples/problems.csv --period 2026-Q2"
+    )]
+    Summary(InputArgs),
+    /// Print every metric as one JSON object (the contract other tools read).
+    #[command(
+        after_help = "Example:\n  escape-report metrics samples/problems.csv --json > metrics.json"
+    )]
+    Metrics(MetricsArgs),
+    /// Fail (exit 1) when the escape rate exceeds a limit, for CI pipelines.
+    #[command(
+        after_help = "Example:\n  escape-report gate samples/problems.csv --max-escape-rate 15 --max-weighted 25"
+    )]
+    Gate(GateArgs),
+    /// Write the default configuration, commented, to escape-report.toml.
+    #[command(after_help = "Example:\n  escape-report init && $EDITOR escape-report.toml")]
+    Init(InitArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  escape-report completions bash > ~/.local/share/bash-completion/completions/escape-report"
+    )]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// What every command that reads records takes.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Input files (CSV, JSON array or JSON Lines); `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Configuration file [default: ./escape-report.toml when present, else built-in defaults].
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Period to report: 2025-Q4, 2025-11, 2025-W47, a sprint name, or FROM..TO
+    /// [default: the latest full quarter in the data].
+    #[arg(long, value_name = "PERIOD")]
+    pub period: Option<String>,
+    /// Treat every finding (rejected or repaired row, duplicate) as an error: list them all, exit 2.
+    #[arg(long)]
+    pub strict: bool,
+    /// Read every input as this format instead of detecting it.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<Format>,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Print JSON (the only output of this command; kept for scripts that spell it out).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Highest acceptable escape rate, in percent.
+    #[arg(long, value_name = "PCT")]
+    pub max_escape_rate: f64,
+    /// Highest acceptable severity-weighted escape rate, in percent.
+    #[arg(long, value_name = "PCT")]
+    pub max_weighted: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the configuration.
+    #[arg(default_value = crate::model::config::CONFIG_FILE_NAME, value_name = "PATH")]
+    pub path: PathBuf,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}

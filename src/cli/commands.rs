@@ -1,0 +1,398 @@
+//! One function per command: read, compute, and print or write. Exit codes are decided here.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+use clap::CommandFactory;
+
+use super::args::{Cli, GateArgs, InitArgs, InputArgs, MetricsArgs};
+use super::output;
+use super::table::{Align, Table};
+use crate::ingest::Ingest;
+use crate::input::Source;
+use crate::metrics::{Metrics, PeriodChoice, Settings};
+use crate::model::period::Period;
+use crate::model::{Config, Outcome};
+use crate::text::{count, hours, opt_pct, pct};
+
+/// Exit code when a gate is exceeded.
+pub const EXIT_GATE: u8 = 1;
+/// Exit code for usage, input and output errors.
+pub const EXIT_ERROR: u8 = 2;
+
+/// An error whose message was already printed; only the exit code remains.
+#[derive(Debug)]
+pub struct Reported;
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("errors were reported")
+    }
+}
+
+impl std::error::Error for Reported {}
+
+/// Everything read from the inputs, plus what is needed to talk about it.
+struct Loaded {
+    metrics: Metrics,
+}
+
+fn load(args: &InputArgs) -> Result<Loaded> {
+    let (config, _) = Config::load(args.config.as_deref())?;
+    let settings = Settings::from_config(&config)?;
+    let choice = match &args.period {
+        Some(text) => PeriodChoice::Given(Period::parse(text, &config.sprints)?),
+        None => PeriodChoice::LatestFullQuarter,
+    };
+    let mut ingest = Ingest::new(&config, choice);
+    for file in &args.files {
+        ingest.read(&Source::parse(file), args.input_format)?;
+    }
+    if args.strict && ingest.quality().findings_total > 0 {
+        print_findings(ingest.quality());
+        eprintln!(
+            "error: --strict: {} found in the input; fix them or run without --strict",
+            count(
+                ingest.quality().findings_total,
+                "problem was",
+                "problems were"
+            )
+        );
+        return Err(Reported.into());
+    }
+    Ok(Loaded {
+        metrics: ingest.finish(&settings),
+    })
+}
+
+fn print_findings(quality: &crate::metrics::DataQuality) {
+    for finding in &quality.findings {
+        let level = match finding.outcome {
+            Outcome::Skipped | Outcome::Fatal => "error",
+            Outcome::Repaired | Outcome::Duplicate => "warning",
+        };
+        eprintln!("{level}: {finding}");
+    }
+    let unlisted = quality.findings_total - quality.findings.len() as u64;
+    if unlisted > 0 {
+        eprintln!("… and {unlisted} more findings not listed");
+    }
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        super::args::Command::Check(args) => check(&args),
+        super::args::Command::Summary(args) => summary(&args),
+        super::args::Command::Metrics(args) => metrics(&args),
+        super::args::Command::Gate(args) => gate(&args),
+        super::args::Command::Init(args) => init(&args),
+        super::args::Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "escape-report", &mut out);
+            output::stdout(&out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn check(args: &InputArgs) -> Result<ExitCode> {
+    let loaded = load(args)?;
+    let q = &loaded.metrics.data_quality;
+    print_findings(q);
+    let mut out = String::new();
+    for f in &q.files {
+        out.push_str(&format!(
+            "{} ({}): {} read, {} used, {} skipped, {}\n",
+            f.file,
+            f.format,
+            count(f.rows_read, "row", "rows"),
+            f.rows_used,
+            f.rows_skipped,
+            count(f.duplicates, "duplicate", "duplicates"),
+        ));
+    }
+    if q.files.len() > 1 {
+        out.push_str(&format!(
+            "total: {} read, {} used, {} skipped, {}\n",
+            count(q.rows_read, "row", "rows"),
+            q.rows_used,
+            q.rows_skipped,
+            count(q.duplicates, "duplicate", "duplicates"),
+        ));
+    }
+    let failed = q.has_errors() || (args.strict && q.findings_total > 0);
+    out.push_str(if failed {
+        "check failed: rows were rejected (listed above on stderr); fix them and run again\n"
+    } else if q.findings_total > 0 {
+        "check passed with warnings: every row is usable, some values were repaired (listed above)\n"
+    } else {
+        "check passed: every row is usable\n"
+    });
+    output::stdout(out.as_bytes())?;
+    Ok(if failed {
+        ExitCode::from(EXIT_ERROR)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn metrics(args: &MetricsArgs) -> Result<ExitCode> {
+    let loaded = load(&args.input)?;
+    let mut json = serde_json::to_string_pretty(&loaded.metrics)?;
+    json.push('\n');
+    output::stdout(json.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn gate(args: &GateArgs) -> Result<ExitCode> {
+    for (name, value) in [
+        ("--max-escape-rate", Some(args.max_escape_rate)),
+        ("--max-weighted", args.max_weighted),
+    ] {
+        if let Some(v) = value {
+            if !(v.is_finite() && (0.0..=100.0).contains(&v)) {
+                bail!("{name} takes a percentage from 0 to 100, not {v}");
+            }
+        }
+    }
+    let loaded = load(&args.input)?;
+    let m = &loaded.metrics;
+    let label = m.period.label.as_deref().unwrap_or("no period");
+    let Some(rate) = m.totals.escape_rate else {
+        output::stdout(
+            format!("gate passed: {label} has no problems, so there is no escape rate to check\n")
+                .as_bytes(),
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    let mut failures = Vec::new();
+    let mut lines = Vec::new();
+    let checks = [
+        ("escape rate", Some(rate), Some(args.max_escape_rate)),
+        (
+            "severity-weighted escape rate",
+            m.totals.weighted_escape_rate,
+            args.max_weighted,
+        ),
+    ];
+    for (name, value, limit) in checks {
+        let (Some(value), Some(limit)) = (value, limit) else {
+            continue;
+        };
+        let exceeded = value * 100.0 > limit;
+        let line = format!(
+            "{name} {} {} the limit of {limit} %",
+            pct(value),
+            if exceeded { "exceeds" } else { "is within" }
+        );
+        if exceeded {
+            failures.push(line.clone());
+        }
+        lines.push(line);
+    }
+    let verdict = if failures.is_empty() {
+        "passed"
+    } else {
+        "failed"
+    };
+    let text = format!(
+        "gate {verdict} for {label} ({} escaped of {}): {}\n",
+        m.totals.escaped,
+        count(m.totals.problems, "problem", "problems"),
+        lines.join("; ")
+    );
+    output::stdout(text.as_bytes())?;
+    Ok(if failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_GATE)
+    })
+}
+
+fn init(args: &InitArgs) -> Result<ExitCode> {
+    if args.path.exists() && !args.force {
+        bail!(
+            "{} already exists; use --force to replace it",
+            args.path.display()
+        );
+    }
+    output::write_file(&args.path, crate::model::config::default_toml().as_bytes())?;
+    eprintln!(
+        "wrote {}: every key is optional, delete what you do not change",
+        args.path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary(args: &InputArgs) -> Result<ExitCode> {
+    let loaded = load(args)?;
+    let style = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let text = summary_text(&loaded.metrics, style);
+    output::stdout(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The terminal summary; `style` adds ANSI bold to headings.
+pub fn summary_text(m: &Metrics, style: bool) -> String {
+    let heading = |s: &str| {
+        if style {
+            format!("\x1b[1m{s}\x1b[0m\n")
+        } else {
+            format!("{s}\n")
+        }
+    };
+    let mut out = String::new();
+    let t = &m.totals;
+    let period = match (&m.period.label, &m.period.start, &m.period.end) {
+        (Some(label), Some(start), Some(end)) => format!("{label} ({start} to {end})"),
+        _ => "no period: no usable rows".to_string(),
+    };
+    out.push_str(&heading(&format!(
+        "Escaped problems, {period}, boundary {}",
+        m.boundary
+    )));
+    out.push('\n');
+    if t.problems == 0 {
+        out.push_str("  No problems were found in this period.\n");
+    } else {
+        let mut facts = Table::new(&[("", Align::Left), ("", Align::Right), ("", Align::Left)]);
+        facts.row(vec![
+            "Problems found".into(),
+            t.problems.to_string(),
+            String::new(),
+        ]);
+        facts.row(vec![
+            "Escaped".into(),
+            t.escaped.to_string(),
+            format!(
+                "escape rate {} (95 % interval {} to {}), {}",
+                opt_pct(t.escape_rate),
+                opt_pct(t.ci95_low),
+                opt_pct(t.ci95_high),
+                t.band.as_deref().unwrap_or("")
+            ),
+        ]);
+        facts.row(vec![
+            "Severity-weighted".into(),
+            opt_pct(t.weighted_escape_rate),
+            String::new(),
+        ]);
+        facts.row(vec![
+            "Detection rate".into(),
+            opt_pct(t.detection_rate),
+            String::new(),
+        ]);
+        let money = match (t.cost_money, &t.currency) {
+            (Some(v), Some(c)) => format!(", about {v:.0} {c}"),
+            _ => String::new(),
+        };
+        facts.row(vec![
+            "Cost of escapes".into(),
+            format!("{} h", hours(t.cost_hours)),
+            format!("{} h estimated{money}", hours(t.estimated_hours)),
+        ]);
+        if let Some(prev) = &m.previous {
+            if let Some(label) = &prev.period.label {
+                facts.row(vec![
+                    format!("Previous ({label})"),
+                    opt_pct(prev.escape_rate),
+                    format!(
+                        "{} escaped of {}",
+                        prev.escaped,
+                        count(prev.problems, "problem", "problems")
+                    ),
+                ]);
+            }
+        }
+        let rendered = facts.render(false);
+        out.extend(
+            rendered
+                .lines()
+                .skip(1)
+                .map(|l| format!("{}\n", l.trim_end())),
+        );
+        if t.small_sample {
+            out.push_str(&format!(
+                "  Note: these rates rest on only {}; read them as rough.\n",
+                count(t.problems, "problem", "problems")
+            ));
+        }
+        out.push('\n');
+        let mut types = Table::new(&[
+            ("Type", Align::Left),
+            ("Escaped", Align::Right),
+            ("Share", Align::Right),
+            ("Hours", Align::Right),
+            ("Estimated h", Align::Right),
+        ]);
+        for row in &m.by_type {
+            types.row(vec![
+                row.kind.as_str().into(),
+                row.escaped.to_string(),
+                opt_pct(row.share),
+                hours(row.cost_hours),
+                hours(row.estimated_hours),
+            ]);
+        }
+        out.push_str(&types.render(style));
+        out.push('\n');
+        let mut stages = Table::new(&[
+            ("Stage", Align::Left),
+            ("Found", Align::Right),
+            ("Leakage", Align::Right),
+        ]);
+        for row in &m.stages {
+            stages.row(vec![
+                row.stage.clone(),
+                row.found.to_string(),
+                opt_pct(row.leakage),
+            ]);
+        }
+        out.push_str(&stages.render(style));
+        out.push('\n');
+    }
+    if !m.quarters.is_empty() {
+        let mut quarters = Table::new(&[
+            ("Quarter", Align::Left),
+            ("Problems", Align::Right),
+            ("Escaped", Align::Right),
+            ("Rate", Align::Right),
+            ("Hours", Align::Right),
+        ]);
+        for q in &m.quarters {
+            quarters.row(vec![
+                q.label.clone(),
+                q.problems.to_string(),
+                q.escaped.to_string(),
+                opt_pct(q.escape_rate),
+                hours(q.cost_hours),
+            ]);
+        }
+        out.push_str(&quarters.render(style));
+        let trends: Vec<String> = m
+            .trends
+            .iter()
+            .map(|t| format!("{} {}", t.kind.as_str(), t.direction.as_str()))
+            .collect();
+        out.push_str(&format!("  Trends: {}\n\n", trends.join(", ")));
+    }
+    for signal in &m.integrity.signals {
+        out.push_str(&format!("  Note: {signal}\n"));
+    }
+    let q = &m.data_quality;
+    out.push_str(&format!(
+        "  Data quality: {} read, {} used, {} skipped, {}; {} unclassified, {} to verify, {} with estimated cost.\n",
+        count(q.rows_read, "row", "rows"),
+        q.rows_used,
+        q.rows_skipped,
+        count(q.duplicates, "duplicate", "duplicates"),
+        q.unclassified,
+        q.to_verify,
+        q.estimated_costs
+    ));
+    if q.findings_total > 0 {
+        out.push_str("  Run `escape-report check` on the same files to list the findings.\n");
+    }
+    out
+}

@@ -1,0 +1,28 @@
+//! The command layer: clap arguments, one function per command, and the only code that
+//! writes to the terminal or to files.
+
+pub mod args;
+pub mod commands;
+pub mod output;
+pub mod table;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::Cli;
+pub use commands::Reported;
+
+/// Parses the command line and runs it; used by the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if e.downcast_ref::<Reported>().is_none() {
+                eprintln!("error: {e:#}");
+            }
+            ExitCode::from(commands::EXIT_ERROR)
+        }
+    }
+}

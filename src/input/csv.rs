@@ -1,0 +1,196 @@
+//! Native records as CSV: delimiter detected from the header line, byte-order mark
+//! accepted, quoted fields with newlines, line numbers that count the header.
+
+use std::borrow::Cow;
+use std::io::BufRead;
+
+use anyhow::Result;
+
+use super::RowVisitor;
+use crate::model::raw::{ColumnNames, Field, RawRow};
+use crate::model::{Finding, Outcome};
+
+/// Picks `,` `;` or tab: whichever occurs most often outside quotes in the first line.
+pub fn detect_delimiter(head: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in head {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => break,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3)
+        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
+        .unwrap_or(0);
+    [b',', b';', b'\t'][best]
+}
+
+fn finding(
+    file: &str,
+    line: u64,
+    column: Option<String>,
+    outcome: Outcome,
+    reason: &'static str,
+    message: String,
+) -> Finding {
+    Finding {
+        file: file.to_string(),
+        line,
+        column,
+        message,
+        outcome,
+        reason,
+    }
+}
+
+pub fn read(file: &str, mut input: impl BufRead, visitor: &mut dyn RowVisitor) -> Result<()> {
+    let head = input.fill_buf()?;
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        input.consume(3);
+    }
+    let head = input.fill_buf()?;
+    if head.iter().all(|b| b.is_ascii_whitespace()) {
+        visitor.finding(finding(
+            file,
+            1,
+            None,
+            Outcome::Fatal,
+            "empty file",
+            "the file is empty; export the records again, with a header line naming the columns"
+                .into(),
+        ));
+        return Ok(());
+    }
+    let delimiter = detect_delimiter(head);
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input);
+    let mut record = ::csv::ByteRecord::new();
+    if !reader.read_byte_record(&mut record)? {
+        return Ok(());
+    }
+    let mut columns = ColumnNames::default();
+    let mut mapping: Vec<(usize, Field)> = Vec::new();
+    for (i, raw) in record.iter().enumerate() {
+        let name = String::from_utf8_lossy(raw);
+        if let Some(field) = Field::from_header(&name) {
+            if columns.0[field.index()].is_none() {
+                columns.0[field.index()] = Some(name.trim().to_string());
+                mapping.push((i, field));
+            }
+        }
+    }
+    let missing: Vec<&str> = Field::ALL
+        .iter()
+        .filter(|f| f.required() && columns.0[f.index()].is_none())
+        .map(|f| f.name())
+        .collect();
+    if !missing.is_empty() {
+        let found: Vec<String> = record
+            .iter()
+            .take(12)
+            .map(|h| String::from_utf8_lossy(h).trim().to_string())
+            .collect();
+        visitor.finding(finding(
+            file,
+            1,
+            None,
+            Outcome::Fatal,
+            "missing columns",
+            format!(
+                "the header has no {} column{}; the native format needs id, found_stage and detected_at (the header has: {}). Rename the columns, or convert the file with `escape-report import`",
+                missing.join(", "),
+                if missing.len() == 1 { "" } else { "s" },
+                found.join(", ")
+            ),
+        ));
+        return Ok(());
+    }
+    let header_len = record.len();
+    let mut last_line = 1;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(last_line + 1, |p| p.line());
+                if let ::csv::ErrorKind::Io(_) = e.kind() {
+                    return Err(e.into());
+                }
+                visitor.bad_row(finding(
+                    file,
+                    line,
+                    None,
+                    Outcome::Skipped,
+                    "unreadable row",
+                    format!("the row cannot be read as CSV ({e}); check its quotes"),
+                ));
+                continue;
+            }
+        }
+        let line = record.position().map_or(last_line + 1, |p| p.line());
+        last_line = line;
+        if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
+            continue; // a blank line
+        }
+        if record.len() != header_len {
+            let message = if record.len() < header_len {
+                format!("the row has {} fields but the header has {}; the missing ones are taken as empty (a truncated line or a stray delimiter?)", record.len(), header_len)
+            } else {
+                format!("the row has {} fields but the header has {}; the extra ones are ignored (an unquoted delimiter inside a value?)", record.len(), header_len)
+            };
+            visitor.finding(finding(
+                file,
+                line,
+                None,
+                Outcome::Repaired,
+                "wrong number of fields",
+                message,
+            ));
+        }
+        let mut row = RawRow::default();
+        for &(i, field) in &mapping {
+            let Some(bytes) = record.get(i) else { continue };
+            if bytes.is_empty() {
+                continue;
+            }
+            let text = match std::str::from_utf8(bytes) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => {
+                    visitor.finding(finding(
+                        file,
+                        line,
+                        columns.0[field.index()].clone(),
+                        Outcome::Repaired,
+                        "invalid UTF-8",
+                        "the value is not valid UTF-8; unreadable bytes were replaced with \u{FFFD}. Save the file as UTF-8".into(),
+                    ));
+                    Cow::Owned(String::from_utf8_lossy(bytes).into_owned())
+                }
+            };
+            row.values[field.index()] = Some(text);
+        }
+        visitor.row(&row, line, &columns);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delimiter_is_the_most_frequent_outside_quotes() {
+        assert_eq!(detect_delimiter(b"id,title,found_stage\n1;2"), b',');
+        assert_eq!(detect_delimiter(b"id;title;found_stage\n"), b';');
+        assert_eq!(detect_delimiter(b"id\ttitle\tfound_stage"), b'\t');
+        assert_eq!(detect_delimiter(b"\"a,b,c\";x;y\n"), b';');
+    }
+}

@@ -1,0 +1,11 @@
+//! escape-report: turns defect and incident records into quality reports.
+//!
+//! The pipeline runs one way: `input` reads rows, `model` validates them into
+//! problems, `metrics` aggregates them, and the command layer in `cli` prints or writes.
+
+pub mod cli;
+pub mod ingest;
+pub mod input;
+pub mod metrics;
+pub mod model;
+pub mod text;

@@ -1,0 +1,263 @@
+//! Mergeable accumulators: a [`Tally`] counts everything the metrics need about one set
+//! of problems (a period or a quarter). Sums of hours are kept in fixed point so that the
+//! result does not depend on the order in which rows arrive or tallies merge.
+
+use std::collections::BTreeMap;
+
+use crate::model::time::MICROS_PER_HOUR;
+use crate::model::{Mechanism, Problem, ProblemType, Severity};
+
+/// Hours in fixed point (nano-hours): exact, order-independent sums.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hours(i128);
+
+const NANOS: f64 = 1e9;
+
+impl Hours {
+    pub fn from_f64(hours: f64) -> Hours {
+        Hours((hours * NANOS).round() as i128)
+    }
+
+    pub fn as_f64(self) -> f64 {
+        (self.0 as f64) / NANOS
+    }
+}
+
+impl std::ops::AddAssign for Hours {
+    fn add_assign(&mut self, other: Hours) {
+        self.0 += other.0;
+    }
+}
+
+impl std::ops::Sub for Hours {
+    type Output = Hours;
+    fn sub(self, other: Hours) -> Hours {
+        Hours(self.0 - other.0)
+    }
+}
+
+/// Problems and escaped problems in one group.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Count {
+    pub problems: u64,
+    pub escaped: u64,
+}
+
+impl Count {
+    fn add(&mut self, escaped: bool) {
+        self.problems += 1;
+        self.escaped += u64::from(escaped);
+    }
+
+    fn merge(&mut self, other: &Count) {
+        self.problems += other.problems;
+        self.escaped += other.escaped;
+    }
+}
+
+/// Escaped problems and their cost, for one type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TypeTally {
+    pub escaped: u64,
+    pub cost: Hours,
+    pub estimated_cost: Hours,
+    pub estimated: u64,
+    pub to_verify: u64,
+}
+
+/// An escaped problem of the selected period, kept for lists and the most expensive one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EscapedItem {
+    pub id: String,
+    pub title: String,
+    pub kind: ProblemType,
+    pub severity: Option<Severity>,
+    pub hours: f64,
+    pub estimated: bool,
+    pub to_verify: bool,
+    pub component: Option<String>,
+    pub mechanism: Option<Mechanism>,
+    pub detected_at: i64,
+}
+
+/// What is kept problem by problem, only for periods a report may show.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Detail {
+    /// Hours from introduction to detection, per type.
+    pub time_to_detect: [Vec<f64>; 5],
+    /// Hours from detection to resolution, per type.
+    pub time_to_resolve: [Vec<f64>; 5],
+    pub escaped: Vec<EscapedItem>,
+}
+
+impl Detail {
+    fn merge(&mut self, other: Detail) {
+        for (mine, theirs) in self.time_to_detect.iter_mut().zip(other.time_to_detect) {
+            mine.extend(theirs);
+        }
+        for (mine, theirs) in self.time_to_resolve.iter_mut().zip(other.time_to_resolve) {
+            mine.extend(theirs);
+        }
+        self.escaped.extend(other.escaped);
+    }
+}
+
+/// Every count the metrics need about one set of problems.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tally {
+    pub total: Count,
+    /// P0..P4, then problems without severity.
+    pub by_severity: [Count; 6],
+    pub by_component: BTreeMap<String, Count>,
+    pub by_team: BTreeMap<String, Count>,
+    pub by_release: BTreeMap<String, Count>,
+    /// Problems found at each configured stage.
+    pub stages: Vec<u64>,
+    pub types: [TypeTally; 5],
+    pub mechanisms: [u64; 7],
+    /// Pre-release problems of the lowest severities (P3, P4): a jump may mean padding.
+    pub low_severity_prerelease: u64,
+    pub escaped_without_release: u64,
+    pub detail: Option<Detail>,
+}
+
+/// The key of a group whose value is missing.
+pub const NONE_KEY: &str = "(none)";
+
+impl Tally {
+    pub fn new(stages: usize, keep_detail: bool) -> Tally {
+        Tally {
+            stages: vec![0; stages],
+            detail: keep_detail.then(Detail::default),
+            ..Tally::default()
+        }
+    }
+
+    pub fn add(&mut self, p: &Problem<'_>) {
+        let escaped = p.escaped;
+        self.total.add(escaped);
+        let severity_slot = p.severity.map_or(5, |s| s as usize);
+        self.by_severity[severity_slot].add(escaped);
+        add_to(&mut self.by_component, p.component.as_deref(), escaped);
+        add_to(&mut self.by_team, p.team.as_deref(), escaped);
+        add_to(&mut self.by_release, p.release.as_deref(), escaped);
+        if let Some(slot) = self.stages.get_mut(p.found_stage) {
+            *slot += 1;
+        }
+        if !escaped {
+            if matches!(p.severity, Some(Severity::P3 | Severity::P4)) {
+                self.low_severity_prerelease += 1;
+            }
+            return;
+        }
+        if p.release.is_none() {
+            self.escaped_without_release += 1;
+        }
+        let kind = p.kind.unwrap_or(ProblemType::Unclassified);
+        let t = &mut self.types[kind.index()];
+        t.escaped += 1;
+        t.to_verify += u64::from(p.to_verify);
+        if let Some(cost) = p.cost {
+            let hours = Hours::from_f64(cost.hours);
+            t.cost += hours;
+            if cost.estimated {
+                t.estimated_cost += hours;
+                t.estimated += 1;
+            }
+        }
+        if let Some(m) = p.mechanism {
+            self.mechanisms[m.index()] += 1;
+        }
+        if let Some(detail) = &mut self.detail {
+            if let Some(introduced) = p.introduced_at {
+                detail.time_to_detect[kind.index()]
+                    .push((p.detected_at - introduced) as f64 / MICROS_PER_HOUR);
+            }
+            if let Some(resolved) = p.resolved_at {
+                detail.time_to_resolve[kind.index()]
+                    .push((resolved - p.detected_at) as f64 / MICROS_PER_HOUR);
+            }
+            let cost = p.cost.unwrap_or(crate::model::Cost {
+                hours: 0.0,
+                estimated: false,
+            });
+            detail.escaped.push(EscapedItem {
+                id: p.id.to_string(),
+                title: p.title.to_string(),
+                kind,
+                severity: p.severity,
+                hours: cost.hours,
+                estimated: cost.estimated,
+                to_verify: p.to_verify,
+                component: p.component.as_deref().map(str::to_string),
+                mechanism: p.mechanism,
+                detected_at: p.detected_at,
+            });
+        }
+    }
+
+    /// Adds another tally of the same stages into this one.
+    pub fn merge(&mut self, other: Tally) {
+        self.total.merge(&other.total);
+        for (mine, theirs) in self.by_severity.iter_mut().zip(&other.by_severity) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in [
+            (&mut self.by_component, other.by_component),
+            (&mut self.by_team, other.by_team),
+            (&mut self.by_release, other.by_release),
+        ] {
+            for (key, count) in theirs {
+                mine.entry(key).or_default().merge(&count);
+            }
+        }
+        if self.stages.len() < other.stages.len() {
+            self.stages.resize(other.stages.len(), 0);
+        }
+        for (mine, theirs) in self.stages.iter_mut().zip(&other.stages) {
+            *mine += theirs;
+        }
+        for (mine, theirs) in self.types.iter_mut().zip(&other.types) {
+            mine.escaped += theirs.escaped;
+            mine.cost += theirs.cost;
+            mine.estimated_cost += theirs.estimated_cost;
+            mine.estimated += theirs.estimated;
+            mine.to_verify += theirs.to_verify;
+        }
+        for (mine, theirs) in self.mechanisms.iter_mut().zip(&other.mechanisms) {
+            *mine += theirs;
+        }
+        self.low_severity_prerelease += other.low_severity_prerelease;
+        self.escaped_without_release += other.escaped_without_release;
+        match (&mut self.detail, other.detail) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            (None, Some(theirs)) => self.detail = Some(theirs),
+            _ => {}
+        }
+    }
+
+    /// Total hours of the escaped problems.
+    pub fn cost(&self) -> Hours {
+        let mut sum = Hours::default();
+        for t in &self.types {
+            sum += t.cost;
+        }
+        sum
+    }
+
+    pub fn prerelease(&self) -> u64 {
+        self.total.problems - self.total.escaped
+    }
+}
+
+fn add_to(map: &mut BTreeMap<String, Count>, key: Option<&str>, escaped: bool) {
+    let key = key.unwrap_or(NONE_KEY);
+    match map.get_mut(key) {
+        Some(count) => count.add(escaped),
+        None => {
+            let mut count = Count::default();
+            count.add(escaped);
+            map.insert(key.to_string(), count);
+        }
+    }
+}

@@ -1,0 +1,565 @@
+//! The configuration file `escape-report.toml`: every key has a built-in default,
+//! and unknown keys are errors so a typo never goes unnoticed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::problem::{ProblemType, Severity};
+
+/// The name looked up in the working directory when `--config` is not given.
+pub const CONFIG_FILE_NAME: &str = "escape-report.toml";
+
+/// The whole configuration, as read from TOML with defaults filled in.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub stages: StagesConfig,
+    pub types: SynonymsConfig,
+    pub severity: SeverityConfig,
+    pub cost: CostConfig,
+    pub bands: BandsConfig,
+    pub thresholds: Thresholds,
+    #[serde(rename = "sprint")]
+    pub sprints: Vec<Sprint>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StagesConfig {
+    /// Stages where problems are found, earliest first.
+    pub order: Vec<String>,
+    /// The first stage that counts as escaped.
+    pub boundary: String,
+    /// Other spellings of a stage name, mapped to a name in `order`. When absent, the
+    /// built-in synonyms whose stage is in `order` apply.
+    pub synonyms: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SynonymsConfig {
+    /// Other spellings of a type, mapped to code, infra, integration, regression or unclassified.
+    pub synonyms: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SeverityConfig {
+    /// Other spellings of a severity, mapped to P0..P4.
+    pub synonyms: BTreeMap<String, String>,
+    /// Weight of each severity in the severity-weighted escape rate.
+    pub weights: SeverityWeights,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SeverityWeights {
+    #[serde(rename = "P0")]
+    pub p0: f64,
+    #[serde(rename = "P1")]
+    pub p1: f64,
+    #[serde(rename = "P2")]
+    pub p2: f64,
+    #[serde(rename = "P3")]
+    pub p3: f64,
+    #[serde(rename = "P4")]
+    pub p4: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CostConfig {
+    /// Hours assumed for an escaped problem of each type when none were logged.
+    pub model: CostModel,
+    /// Money per hour; when set, reports show costs in `currency` too.
+    pub hourly_rate: Option<f64>,
+    pub currency: String,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CostModel {
+    pub code: f64,
+    pub infra: f64,
+    pub integration: f64,
+    pub regression: f64,
+    pub unclassified: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BandsConfig {
+    /// `default`, `strict` or `custom`.
+    pub preset: String,
+    /// With preset `custom`: bands from best to worst, each with the rate (percent) where it ends.
+    pub custom: Vec<CustomBand>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CustomBand {
+    pub name: String,
+    /// Upper end of the band in percent; omit it on the last band.
+    pub below: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// Below this many problems, every rate is flagged as resting on few problems.
+    pub small_sample: u64,
+    /// Minutes after a deployment within which an untyped problem is a likely regression.
+    pub regression_window_minutes: u64,
+    /// Relative change (percent) that makes a trend `rising` or `dropping`.
+    pub trend_pct: f64,
+}
+
+/// A named date range usable as `--period NAME`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Sprint {
+    pub name: String,
+    #[serde(deserialize_with = "toml_date")]
+    pub start: NaiveDate,
+    #[serde(deserialize_with = "toml_date")]
+    pub end: NaiveDate,
+}
+
+/// Accepts a TOML date (`start = 2025-11-03`) or the same date quoted.
+fn toml_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum DateValue {
+        Toml(toml::value::Datetime),
+        Text(String),
+    }
+    let text = match DateValue::deserialize(d)? {
+        DateValue::Toml(dt) => dt.to_string(),
+        DateValue::Text(s) => s,
+    };
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| serde::de::Error::custom(format!("'{text}' is not a date like 2025-11-03")))
+}
+
+fn synonyms(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+impl Default for StagesConfig {
+    fn default() -> Self {
+        StagesConfig {
+            order: [
+                "review",
+                "unit",
+                "integration",
+                "system",
+                "uat",
+                "staging",
+                "production",
+            ]
+            .map(String::from)
+            .to_vec(),
+            boundary: "production".into(),
+            synonyms: None,
+        }
+    }
+}
+
+impl StagesConfig {
+    /// The synonyms in force: the user's, or the built-in ones that name a configured stage.
+    pub fn effective_synonyms(&self) -> BTreeMap<String, String> {
+        match &self.synonyms {
+            Some(map) => map.clone(),
+            None => default_stage_synonyms()
+                .into_iter()
+                .filter(|(_, to)| self.order.iter().any(|s| normalize(s) == *to))
+                .collect(),
+        }
+    }
+}
+
+fn default_stage_synonyms() -> BTreeMap<String, String> {
+    synonyms(&[
+        ("code review", "review"),
+        ("code-review", "review"),
+        ("unit test", "unit"),
+        ("unit-test", "unit"),
+        ("component", "unit"),
+        ("integration test", "integration"),
+        ("integration-test", "integration"),
+        ("system test", "system"),
+        ("system-test", "system"),
+        ("qa", "system"),
+        ("acceptance", "uat"),
+        ("user acceptance", "uat"),
+        ("pre-production", "staging"),
+        ("preprod", "staging"),
+        ("stage", "staging"),
+        ("prod", "production"),
+        ("live", "production"),
+    ])
+}
+
+impl Default for SynonymsConfig {
+    fn default() -> Self {
+        SynonymsConfig {
+            synonyms: synonyms(&[
+                ("bug", "code"),
+                ("defect", "code"),
+                ("infrastructure", "infra"),
+                ("configuration", "infra"),
+                ("config", "infra"),
+                ("environment", "infra"),
+                ("contract", "integration"),
+                ("interface", "integration"),
+                ("post-deployment regression", "regression"),
+                ("deployment regression", "regression"),
+                ("unknown", "unclassified"),
+                ("other", "unclassified"),
+            ]),
+        }
+    }
+}
+
+impl Default for SeverityConfig {
+    fn default() -> Self {
+        SeverityConfig {
+            synonyms: synonyms(&[
+                ("critical", "P0"),
+                ("blocker", "P0"),
+                ("highest", "P0"),
+                ("high", "P1"),
+                ("major", "P1"),
+                ("medium", "P2"),
+                ("minor", "P2"),
+                ("low", "P3"),
+                ("trivial", "P3"),
+                ("lowest", "P4"),
+            ]),
+            weights: SeverityWeights::default(),
+        }
+    }
+}
+
+impl Default for SeverityWeights {
+    fn default() -> Self {
+        SeverityWeights {
+            p0: 8.0,
+            p1: 4.0,
+            p2: 2.0,
+            p3: 1.0,
+            p4: 1.0,
+        }
+    }
+}
+
+impl SeverityWeights {
+    /// The weight of a problem; one without a severity weighs 1.
+    pub fn of(&self, severity: Option<Severity>) -> f64 {
+        match severity {
+            Some(Severity::P0) => self.p0,
+            Some(Severity::P1) => self.p1,
+            Some(Severity::P2) => self.p2,
+            Some(Severity::P3) => self.p3,
+            Some(Severity::P4) => self.p4,
+            None => 1.0,
+        }
+    }
+}
+
+impl Default for CostConfig {
+    fn default() -> Self {
+        CostConfig {
+            model: CostModel::default(),
+            hourly_rate: None,
+            currency: "USD".into(),
+        }
+    }
+}
+
+impl Default for CostModel {
+    fn default() -> Self {
+        CostModel {
+            code: 5.5,
+            infra: 10.0,
+            integration: 12.0,
+            regression: 8.5,
+            unclassified: 8.0,
+        }
+    }
+}
+
+impl CostModel {
+    /// Hours assumed for an escaped problem of this type when none were logged.
+    pub fn hours(&self, kind: ProblemType) -> f64 {
+        match kind {
+            ProblemType::Code => self.code,
+            ProblemType::Infra => self.infra,
+            ProblemType::Integration => self.integration,
+            ProblemType::Regression => self.regression,
+            ProblemType::Unclassified => self.unclassified,
+        }
+    }
+}
+
+impl Default for BandsConfig {
+    fn default() -> Self {
+        BandsConfig {
+            preset: "default".into(),
+            custom: Vec::new(),
+        }
+    }
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            small_sample: 30,
+            regression_window_minutes: 30,
+            trend_pct: 20.0,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `path` if given, else `escape-report.toml` in the working directory if present,
+    /// else the built-in defaults.
+    pub fn load(path: Option<&Path>) -> Result<(Config, Option<PathBuf>)> {
+        let path = match path {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let p = PathBuf::from(CONFIG_FILE_NAME);
+                if !p.is_file() {
+                    return Ok((Config::default(), None));
+                }
+                p
+            }
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read the configuration file {}", path.display()))?;
+        let config = Config::from_toml(&text)
+            .with_context(|| format!("invalid configuration file {}", path.display()))?;
+        Ok((config, Some(path)))
+    }
+
+    /// Parses and checks a configuration; errors name the key and, for TOML errors, the line.
+    pub fn from_toml(text: &str) -> Result<Config> {
+        let config: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let order = &self.stages.order;
+        if order.is_empty() {
+            bail!("[stages] order must name at least one stage");
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for stage in order {
+            if !seen.insert(normalize(stage)) {
+                bail!("[stages] order names the stage '{stage}' twice");
+            }
+        }
+        if !order
+            .iter()
+            .any(|s| normalize(s) == normalize(&self.stages.boundary))
+        {
+            bail!(
+                "[stages] boundary '{}' is not in the stage order ({})",
+                self.stages.boundary,
+                order.join(", ")
+            );
+        }
+        for (from, to) in self.stages.synonyms.iter().flatten() {
+            if !order.iter().any(|s| normalize(s) == normalize(to)) {
+                bail!("[stages.synonyms] maps '{from}' to '{to}', which is not in the stage order");
+            }
+        }
+        for (from, to) in &self.types.synonyms {
+            if ProblemType::from_canonical(&normalize(to)).is_none() {
+                bail!("[types.synonyms] maps '{from}' to '{to}'; use one of code, infra, integration, regression, unclassified");
+            }
+        }
+        for (from, to) in &self.severity.synonyms {
+            if Severity::from_canonical(&normalize(to)).is_none() {
+                bail!("[severity.synonyms] maps '{from}' to '{to}'; use one of P0, P1, P2, P3, P4");
+            }
+        }
+        let w = &self.severity.weights;
+        for (name, value) in [
+            ("P0", w.p0),
+            ("P1", w.p1),
+            ("P2", w.p2),
+            ("P3", w.p3),
+            ("P4", w.p4),
+        ] {
+            if !(value.is_finite() && value > 0.0) {
+                bail!("[severity.weights] {name} must be a positive number, not {value}");
+            }
+        }
+        let m = &self.cost.model;
+        for (name, value) in [
+            ("code", m.code),
+            ("infra", m.infra),
+            ("integration", m.integration),
+            ("regression", m.regression),
+            ("unclassified", m.unclassified),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                bail!("[cost.model] {name} must be zero or more hours, not {value}");
+            }
+        }
+        if let Some(rate) = self.cost.hourly_rate {
+            if !(rate.is_finite() && rate >= 0.0) {
+                bail!("[cost] hourly_rate must be zero or more, not {rate}");
+            }
+        }
+        crate::model::band::Bands::from_config(&self.bands)?;
+        if !(self.thresholds.trend_pct.is_finite() && self.thresholds.trend_pct > 0.0) {
+            bail!("[thresholds] trend_pct must be a positive percentage");
+        }
+        for sprint in &self.sprints {
+            if sprint.end < sprint.start {
+                bail!(
+                    "[[sprint]] '{}' ends ({}) before it starts ({})",
+                    sprint.name,
+                    sprint.end,
+                    sprint.start
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How enumerated values are compared: trimmed and lower-cased.
+pub fn normalize(value: &str) -> String {
+    value.trim().to_lowercase()
+}
+
+/// The text `escape-report init` writes: every default, with a comment on each key.
+pub fn default_toml() -> String {
+    let c = Config::default();
+    let mut out = String::new();
+    out.push_str(
+        "# escape-report configuration. Every key is optional: delete what you do not change.\n\
+         # Unknown keys are errors, so a typo is reported rather than ignored.\n\n",
+    );
+    out.push_str("[stages]\n# Where problems are found, earliest first.\n");
+    out.push_str(&format!("order = {}\n", toml_list(&c.stages.order)));
+    out.push_str(
+        "# The first stage that counts as escaped: problems found there or later escaped.\n",
+    );
+    out.push_str(&format!("boundary = \"{}\"\n\n", c.stages.boundary));
+    out.push_str("# Other spellings of a stage (matched ignoring case and surrounding spaces).\n[stages.synonyms]\n");
+    push_map(&mut out, &c.stages.effective_synonyms());
+    out.push_str("\n# Other spellings of a type: code, infra, integration, regression or unclassified.\n[types.synonyms]\n");
+    push_map(&mut out, &c.types.synonyms);
+    out.push_str("\n# Other spellings of a severity: P0 (worst) .. P4.\n[severity.synonyms]\n");
+    push_map(&mut out, &c.severity.synonyms);
+    let w = c.severity.weights;
+    out.push_str("\n# Weights for the severity-weighted escape rate; a problem without severity weighs 1.\n[severity.weights]\n");
+    out.push_str(&format!(
+        "P0 = {}\nP1 = {}\nP2 = {}\nP3 = {}\nP4 = {}\n",
+        w.p0, w.p1, w.p2, w.p3, w.p4
+    ));
+    out.push_str(
+        "\n[cost]\n# Set a rate to see costs in money as well as hours.\n# hourly_rate = 95.0\n",
+    );
+    out.push_str(&format!("currency = \"{}\"\n", c.cost.currency));
+    let m = c.cost.model;
+    out.push_str("\n# Hours assumed for an escaped problem of each type when none were logged (marked estimated).\n[cost.model]\n");
+    out.push_str(&format!(
+        "code = {:?}\ninfra = {:?}\nintegration = {:?}\nregression = {:?}\nunclassified = {:?}\n",
+        m.code, m.infra, m.integration, m.regression, m.unclassified
+    ));
+    out.push_str(
+        "\n# Escape-rate bands. preset = \"default\": excellent < 10 %, good 10-20 %, concerning 20-40 %, broken > 40 %.\n\
+         # preset = \"strict\": strong < 5 %, healthy 5-10 %, needs attention 10-20 %, leaking > 20 %.\n\
+         # preset = \"custom\" with your own, best first; the last one has no `below`:\n\
+         #   [[bands.custom]]\n#   name = \"fine\"\n#   below = 15.0\n#   [[bands.custom]]\n#   name = \"not fine\"\n\
+         [bands]\npreset = \"default\"\n",
+    );
+    let t = &c.thresholds;
+    out.push_str("\n[thresholds]\n# Rates resting on fewer problems than this are flagged as small samples.\n");
+    out.push_str(&format!("small_sample = {}\n", t.small_sample));
+    out.push_str(
+        "# Minutes after a deployment within which an untyped problem is a likely regression.\n",
+    );
+    out.push_str(&format!(
+        "regression_window_minutes = {}\n",
+        t.regression_window_minutes
+    ));
+    out.push_str(
+        "# Relative change (percent) between quarters that counts as rising or dropping.\n",
+    );
+    out.push_str(&format!("trend_pct = {:?}\n", t.trend_pct));
+    out.push_str(
+        "\n# Sprints, usable as --period \"Sprint 42\" (both dates included).\n\
+         # [[sprint]]\n# name = \"Sprint 42\"\n# start = 2025-11-03\n# end = 2025-11-14\n",
+    );
+    out
+}
+
+fn toml_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("{s:?}")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+fn push_map(out: &mut String, map: &BTreeMap<String, String>) {
+    for (k, v) in map {
+        out.push_str(&format!("{k:?} = {v:?}\n"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_text_parses_back_to_the_defaults() {
+        let mut parsed = Config::from_toml(&default_toml()).unwrap();
+        let defaults = Config::default();
+        assert_eq!(
+            parsed.stages.effective_synonyms(),
+            defaults.stages.effective_synonyms()
+        );
+        parsed.stages.synonyms = None;
+        assert_eq!(parsed, defaults);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_that_name_the_key() {
+        let err = Config::from_toml("[stages]\nbondary = \"uat\"\n").unwrap_err();
+        let text = format!("{err:#}");
+        assert!(text.contains("bondary"), "{text}");
+        let err = Config::from_toml("colour = 1\n").unwrap_err();
+        assert!(format!("{err:#}").contains("colour"));
+    }
+
+    #[test]
+    fn a_boundary_outside_the_order_is_refused() {
+        let err = Config::from_toml("[stages]\nboundary = \"beta\"\n").unwrap_err();
+        assert!(format!("{err:#}").contains("'beta' is not in the stage order"));
+    }
+
+    #[test]
+    fn a_custom_stage_order_can_be_given() {
+        let c = Config::from_toml(
+            "[stages]\norder = [\"code-review\", \"ci\", \"qa\", \"beta\", \"production\"]\nboundary = \"beta\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.stages.order.len(), 5);
+        let synonyms = c.stages.effective_synonyms();
+        assert_eq!(synonyms.get("prod").map(String::as_str), Some("production"));
+        assert!(!synonyms.contains_key("unit test"));
+        assert_eq!(c.stages.boundary, "beta");
+    }
+}

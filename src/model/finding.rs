@@ -1,0 +1,45 @@
+//! Findings: every row that was rejected or repaired, with where it was and what to do.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// What happened to the row a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// The row was not used.
+    Skipped,
+    /// The row was used; the value named was ignored or replaced.
+    Repaired,
+    /// The row repeated an id seen before and was not counted again.
+    Duplicate,
+    /// The whole file could not be read past this point.
+    Fatal,
+}
+
+/// One problem with the input, located as precisely as the format allows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub file: String,
+    /// 1-based, counting the header line.
+    pub line: u64,
+    /// The column's header name as written in the file, when the finding is about one column.
+    pub column: Option<String>,
+    pub message: String,
+    #[serde(skip)]
+    pub outcome: Outcome,
+    /// A short, stable reason used to count findings by kind.
+    #[serde(skip)]
+    pub reason: &'static str,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)?;
+        if let Some(column) = &self.column {
+            write!(f, ": column '{column}'")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}

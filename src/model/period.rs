@@ -1,0 +1,286 @@
+//! Reporting periods: quarters, months, ISO weeks, named sprints and explicit date ranges.
+
+use std::fmt;
+
+use anyhow::{bail, Result};
+use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
+
+use super::config::Sprint;
+
+/// A calendar quarter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Quarter {
+    pub year: i32,
+    /// 1 to 4.
+    pub q: u32,
+}
+
+impl Quarter {
+    pub fn of(date: NaiveDate) -> Quarter {
+        Quarter {
+            year: date.year(),
+            q: (date.month() - 1) / 3 + 1,
+        }
+    }
+
+    pub fn start(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, (self.q - 1) * 3 + 1, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn end(self) -> NaiveDate {
+        self.next().start().pred_opt().unwrap_or(NaiveDate::MAX)
+    }
+
+    pub fn next(self) -> Quarter {
+        if self.q == 4 {
+            Quarter {
+                year: self.year + 1,
+                q: 1,
+            }
+        } else {
+            Quarter {
+                year: self.year,
+                q: self.q + 1,
+            }
+        }
+    }
+
+    pub fn prev(self) -> Quarter {
+        if self.q == 1 {
+            Quarter {
+                year: self.year - 1,
+                q: 4,
+            }
+        } else {
+            Quarter {
+                year: self.year,
+                q: self.q - 1,
+            }
+        }
+    }
+
+    /// The latest quarter that ended on or before `date`.
+    pub fn latest_full(date: NaiveDate) -> Quarter {
+        let q = Quarter::of(date);
+        if q.end() == date {
+            q
+        } else {
+            q.prev()
+        }
+    }
+
+    pub fn as_period(self) -> Period {
+        Period {
+            label: self.to_string(),
+            start: self.start(),
+            end: self.end(),
+            kind: PeriodKind::Quarter,
+        }
+    }
+}
+
+impl fmt::Display for Quarter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-Q{}", self.year, self.q)
+    }
+}
+
+/// What kind of range a period is, which decides what "the previous period" means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodKind {
+    Quarter,
+    Month,
+    Week,
+    Sprint,
+    Range,
+}
+
+/// A closed range of UTC dates, both ends included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    pub label: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub kind: PeriodKind,
+}
+
+impl Period {
+    /// Parses `2025-Q4`, `2025-11`, `2025-W47`, a sprint name, or `FROM..TO`.
+    pub fn parse(text: &str, sprints: &[Sprint]) -> Result<Period> {
+        let t = text.trim();
+        if let Some(sprint) = sprints.iter().find(|s| s.name == t) {
+            return Ok(Period {
+                label: sprint.name.clone(),
+                start: sprint.start,
+                end: sprint.end,
+                kind: PeriodKind::Sprint,
+            });
+        }
+        if let Some((from, to)) = t.split_once("..") {
+            let (Ok(start), Ok(end)) = (
+                NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d"),
+                NaiveDate::parse_from_str(to.trim(), "%Y-%m-%d"),
+            ) else {
+                bail!("period '{t}': write a range as FROM..TO with dates like 2025-10-01..2025-12-31");
+            };
+            if end < start {
+                bail!("period '{t}' ends before it starts");
+            }
+            return Ok(Period {
+                label: format!("{start}..{end}"),
+                start,
+                end,
+                kind: PeriodKind::Range,
+            });
+        }
+        if let Some((year, rest)) = t.split_once('-') {
+            if let (Ok(year), true) = (year.parse::<i32>(), year.len() == 4) {
+                let upper = rest.to_ascii_uppercase();
+                if let Some(q) = upper.strip_prefix('Q') {
+                    if let Ok(q @ 1..=4) = q.parse::<u32>() {
+                        return Ok(Quarter { year, q }.as_period());
+                    }
+                } else if let Some(w) = upper.strip_prefix('W') {
+                    if let Ok(week) = w.parse::<u32>() {
+                        if let Some(start) = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon) {
+                            return Ok(Period {
+                                label: format!("{year}-W{week:02}"),
+                                start,
+                                end: start + Days::new(6),
+                                kind: PeriodKind::Week,
+                            });
+                        }
+                    }
+                } else if let Ok(month @ 1..=12) = rest.parse::<u32>() {
+                    if rest.len() == 2 {
+                        let start = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default();
+                        let end = (start + Months::new(1)).pred_opt().unwrap_or(start);
+                        return Ok(Period {
+                            label: format!("{year}-{month:02}"),
+                            start,
+                            end,
+                            kind: PeriodKind::Month,
+                        });
+                    }
+                }
+            }
+        }
+        let names: Vec<&str> = sprints.iter().map(|s| s.name.as_str()).collect();
+        let hint = if names.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", or a sprint from the configuration ({})",
+                names.join(", ")
+            )
+        };
+        bail!("period '{t}' is not understood; use a quarter (2025-Q4), a month (2025-11), an ISO week (2025-W47), a range (2025-10-01..2025-12-31){hint}")
+    }
+
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.start <= date && date <= self.end
+    }
+
+    /// Number of days in the period.
+    pub fn days(&self) -> i64 {
+        (self.end - self.start).num_days() + 1
+    }
+
+    /// The period of the same kind just before this one, for comparisons.
+    pub fn previous(&self, sprints: &[Sprint]) -> Option<Period> {
+        match self.kind {
+            PeriodKind::Quarter => Some(Quarter::of(self.start).prev().as_period()),
+            PeriodKind::Month => {
+                let start = self.start.checked_sub_months(Months::new(1))?;
+                Period::parse(&format!("{}-{:02}", start.year(), start.month()), &[]).ok()
+            }
+            PeriodKind::Week => {
+                let start = self.start.checked_sub_days(Days::new(7))?;
+                let week = start.iso_week();
+                Period::parse(&format!("{}-W{:02}", week.year(), week.week()), &[]).ok()
+            }
+            PeriodKind::Sprint => sprints
+                .iter()
+                .filter(|s| s.end < self.start)
+                .max_by_key(|s| s.end)
+                .map(|s| Period {
+                    label: s.name.clone(),
+                    start: s.start,
+                    end: s.end,
+                    kind: PeriodKind::Sprint,
+                }),
+            PeriodKind::Range => {
+                let end = self.start.pred_opt()?;
+                let start = end.checked_sub_days(Days::new(self.days() as u64 - 1))?;
+                Some(Period {
+                    label: format!("{start}..{end}"),
+                    start,
+                    end,
+                    kind: PeriodKind::Range,
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn parses_every_period_shape() {
+        let q = Period::parse("2025-Q4", &[]).unwrap();
+        assert_eq!((q.start, q.end), (d(2025, 10, 1), d(2025, 12, 31)));
+        let m = Period::parse("2024-02", &[]).unwrap();
+        assert_eq!((m.start, m.end), (d(2024, 2, 1), d(2024, 2, 29)));
+        let w = Period::parse("2025-W47", &[]).unwrap();
+        assert_eq!((w.start, w.end), (d(2025, 11, 17), d(2025, 11, 23)));
+        let w1 = Period::parse("2026-W01", &[]).unwrap();
+        assert_eq!(w1.start, d(2025, 12, 29));
+        let r = Period::parse("2025-10-05..2025-10-05", &[]).unwrap();
+        assert_eq!(r.days(), 1);
+        let sprints = [Sprint {
+            name: "Sprint 42".into(),
+            start: d(2025, 11, 3),
+            end: d(2025, 11, 14),
+        }];
+        let s = Period::parse("Sprint 42", &sprints).unwrap();
+        assert_eq!((s.start, s.end), (d(2025, 11, 3), d(2025, 11, 14)));
+    }
+
+    #[test]
+    fn refuses_nonsense_with_a_hint() {
+        for bad in [
+            "2025-Q5",
+            "2025-13",
+            "2025-W54",
+            "last week",
+            "2025-12-01..2025-11-01",
+        ] {
+            assert!(Period::parse(bad, &[]).is_err(), "{bad}");
+        }
+        let err = Period::parse("Q4", &[]).unwrap_err().to_string();
+        assert!(err.contains("2025-Q4"), "{err}");
+    }
+
+    #[test]
+    fn latest_full_quarter_counts_the_last_day_as_ended() {
+        assert_eq!(Quarter::latest_full(d(2025, 12, 31)).to_string(), "2025-Q4");
+        assert_eq!(Quarter::latest_full(d(2025, 12, 30)).to_string(), "2025-Q3");
+        assert_eq!(Quarter::latest_full(d(2026, 1, 1)).to_string(), "2025-Q4");
+    }
+
+    #[test]
+    fn previous_periods() {
+        let p = |t: &str| Period::parse(t, &[]).unwrap().previous(&[]).unwrap();
+        assert_eq!(p("2025-Q1").label, "2024-Q4");
+        assert_eq!(p("2025-03").label, "2025-02");
+        assert_eq!(p("2025-W01").label, "2024-W52");
+        let r = p("2025-10-11..2025-10-20");
+        assert_eq!((r.start, r.end), (d(2025, 10, 1), d(2025, 10, 10)));
+    }
+}

@@ -1,0 +1,167 @@
+//! A raw row: the text of each known column as read, before validation.
+
+use std::borrow::Cow;
+
+/// The columns of the native format (SPEC 2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    Id,
+    Title,
+    Type,
+    ToVerify,
+    FoundStage,
+    OriginStage,
+    Severity,
+    Release,
+    Component,
+    Team,
+    Source,
+    DetectedAt,
+    IntroducedAt,
+    ResolvedAt,
+    CostHours,
+    DevHours,
+    QaHours,
+    DevopsHours,
+    PmHours,
+    DowntimeMinutes,
+    CustomersAffected,
+    EscapeMechanism,
+    Reopened,
+}
+
+impl Field {
+    pub const COUNT: usize = 23;
+    pub const ALL: [Field; Field::COUNT] = [
+        Field::Id,
+        Field::Title,
+        Field::Type,
+        Field::ToVerify,
+        Field::FoundStage,
+        Field::OriginStage,
+        Field::Severity,
+        Field::Release,
+        Field::Component,
+        Field::Team,
+        Field::Source,
+        Field::DetectedAt,
+        Field::IntroducedAt,
+        Field::ResolvedAt,
+        Field::CostHours,
+        Field::DevHours,
+        Field::QaHours,
+        Field::DevopsHours,
+        Field::PmHours,
+        Field::DowntimeMinutes,
+        Field::CustomersAffected,
+        Field::EscapeMechanism,
+        Field::Reopened,
+    ];
+
+    /// The canonical column name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Id => "id",
+            Field::Title => "title",
+            Field::Type => "type",
+            Field::ToVerify => "to_verify",
+            Field::FoundStage => "found_stage",
+            Field::OriginStage => "origin_stage",
+            Field::Severity => "severity",
+            Field::Release => "release",
+            Field::Component => "component",
+            Field::Team => "team",
+            Field::Source => "source",
+            Field::DetectedAt => "detected_at",
+            Field::IntroducedAt => "introduced_at",
+            Field::ResolvedAt => "resolved_at",
+            Field::CostHours => "cost_hours",
+            Field::DevHours => "dev_hours",
+            Field::QaHours => "qa_hours",
+            Field::DevopsHours => "devops_hours",
+            Field::PmHours => "pm_hours",
+            Field::DowntimeMinutes => "downtime_minutes",
+            Field::CustomersAffected => "customers_affected",
+            Field::EscapeMechanism => "escape_mechanism",
+            Field::Reopened => "reopened",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Matches a header name case-insensitively, ignoring spaces, `-` and `_`.
+    pub fn from_header(header: &str) -> Option<Field> {
+        let key: String = header
+            .trim_start_matches('\u{feff}')
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '_' | '\t'))
+            .flat_map(char::to_lowercase)
+            .collect();
+        Field::ALL
+            .into_iter()
+            .find(|f| f.name().replace('_', "") == key)
+    }
+
+    pub fn required(self) -> bool {
+        matches!(self, Field::Id | Field::FoundStage | Field::DetectedAt)
+    }
+}
+
+/// The header names as written in one file, indexed by [`Field`], for findings.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnNames(pub [Option<String>; Field::COUNT]);
+
+impl ColumnNames {
+    /// The column as the file names it, or the canonical name when the file has none.
+    pub fn get(&self, field: Field) -> String {
+        self.0[field.index()]
+            .clone()
+            .unwrap_or_else(|| field.name().to_string())
+    }
+}
+
+/// The known columns of one row; an empty cell is `None`.
+#[derive(Debug, Clone, Default)]
+pub struct RawRow<'a> {
+    pub values: [Option<Cow<'a, str>>; Field::COUNT],
+}
+
+impl<'a> RawRow<'a> {
+    /// The trimmed value of a column, `None` when absent or blank.
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.values[field.index()]
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn set(&mut self, field: Field, value: impl Into<Cow<'a, str>>) {
+        self.values[field.index()] = Some(value.into());
+    }
+
+    pub fn clear(&mut self) {
+        for v in &mut self.values {
+            *v = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_loosely() {
+        assert_eq!(Field::from_header("Found Stage"), Some(Field::FoundStage));
+        assert_eq!(Field::from_header("found-stage"), Some(Field::FoundStage));
+        assert_eq!(Field::from_header("\u{feff}ID"), Some(Field::Id));
+        assert_eq!(Field::from_header("DETECTED_AT"), Some(Field::DetectedAt));
+        assert_eq!(
+            Field::from_header("Escape Mechanism"),
+            Some(Field::EscapeMechanism)
+        );
+        assert_eq!(Field::from_header("notes"), None);
+    }
+}

@@ -1,0 +1,195 @@
+//! Timestamps: ISO 8601 / RFC 3339 parsing without a general-purpose parser on the hot
+//! path, and conversion between instants (microseconds since the Unix epoch, UTC) and dates.
+
+use chrono::{Datelike, NaiveDate};
+
+pub const MICROS_PER_SECOND: i64 = 1_000_000;
+pub const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SECOND;
+pub const MICROS_PER_HOUR: f64 = 3_600.0 * MICROS_PER_SECOND as f64;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = month as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// The UTC calendar date of an instant.
+pub fn date_of(micros: i64) -> NaiveDate {
+    let days = micros.div_euclid(MICROS_PER_DAY);
+    NaiveDate::from_num_days_from_ce_opt((days + 719_163) as i32).unwrap_or(NaiveDate::MIN)
+}
+
+/// Midnight UTC at the start of a date.
+pub fn start_of(date: NaiveDate) -> i64 {
+    days_from_civil(date.year() as i64, date.month(), date.day()) * MICROS_PER_DAY
+}
+
+/// Parses `YYYY-MM-DD`, optionally followed by `T` or a space, `HH:MM[:SS[.fraction]]` and
+/// `Z` or an offset `±HH[:MM]`. Times without an offset are UTC.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let b = text.trim().as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = digits(&b[0..4])? as i64;
+    let month = digits(&b[5..7])?;
+    let day = digits(&b[8..10])?;
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    let mut micros = days_from_civil(year, month, day) * MICROS_PER_DAY;
+    let rest = &b[10..];
+    if rest.is_empty() {
+        return Some(micros);
+    }
+    if !(rest[0] == b'T' || rest[0] == b't' || rest[0] == b' ') || rest.len() < 6 || rest[3] != b':'
+    {
+        return None;
+    }
+    let hour = digits(&rest[1..3])? as i64;
+    let minute = digits(&rest[4..6])? as i64;
+    let mut i = 6;
+    let mut second = 0;
+    let mut fraction = 0i64;
+    if rest.len() >= 9 && rest[6] == b':' {
+        second = digits(&rest[7..9])? as i64;
+        i = 9;
+        if i < rest.len() && (rest[i] == b'.' || rest[i] == b',') {
+            i += 1;
+            let start = i;
+            let mut scale = 100_000;
+            while i < rest.len() && rest[i].is_ascii_digit() {
+                fraction += (rest[i] - b'0') as i64 * scale;
+                scale /= 10;
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+        }
+    }
+    // 24:00 is not accepted; a leap second 60 is folded into the next minute.
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    micros += ((hour * 60 + minute) * 60 + second) * MICROS_PER_SECOND + fraction;
+    let zone = &rest[i..];
+    let offset_minutes = match zone {
+        [] | [b'Z'] | [b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2] => sign_of(*sign) * digits(&[*h1, *h2])? as i64 * 60,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            let h = digits(&[*h1, *h2])? as i64;
+            let m = digits(&[*m1, *m2])? as i64;
+            if h > 23 || m > 59 {
+                return None;
+            }
+            sign_of(*sign) * (h * 60 + m)
+        }
+        _ => return None,
+    };
+    Some(micros - offset_minutes * 60 * MICROS_PER_SECOND)
+}
+
+fn sign_of(sign: u8) -> i64 {
+    if sign == b'-' {
+        -1
+    } else {
+        1
+    }
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    let mut value = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + (c - b'0') as u32;
+    }
+    Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> i64 {
+        NaiveDate::from_ymd_opt(y, mo, d)
+            .unwrap()
+            .and_hms_opt(h, mi, s)
+            .unwrap()
+            .and_utc()
+            .timestamp()
+            * MICROS_PER_SECOND
+    }
+
+    #[test]
+    fn accepts_the_iso_shapes() {
+        let t = ts(2025, 11, 23, 9, 50, 0);
+        assert_eq!(parse_timestamp("2025-11-23T09:50:00Z"), Some(t));
+        assert_eq!(parse_timestamp("2025-11-23T09:50:00"), Some(t));
+        assert_eq!(parse_timestamp("2025-11-23 09:50"), Some(t));
+        assert_eq!(parse_timestamp(" 2025-11-23T10:50:00+01:00 "), Some(t));
+        assert_eq!(parse_timestamp("2025-11-23T04:20:00-0530"), Some(t));
+        assert_eq!(
+            parse_timestamp("2025-11-23T09:50:00.250Z"),
+            Some(t + 250_000)
+        );
+        assert_eq!(
+            parse_timestamp("2025-11-23"),
+            Some(ts(2025, 11, 23, 0, 0, 0))
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_date() {
+        for bad in [
+            "",
+            "yesterday",
+            "2025-13-01",
+            "2025-02-29",
+            "2025-11-23T25:00",
+            "2025-11-23T09:50:00+",
+            "2025-11-23X",
+            "23/11/2025",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+        assert!(parse_timestamp("2024-02-29").is_some());
+    }
+
+    #[test]
+    fn dates_round_trip_across_eras() {
+        for (y, m, d) in [
+            (1, 1, 1),
+            (1969, 12, 31),
+            (1970, 1, 1),
+            (2000, 2, 29),
+            (9999, 12, 31),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(date_of(start_of(date)), date);
+            assert_eq!(date_of(start_of(date) + MICROS_PER_DAY - 1), date);
+        }
+    }
+
+    #[test]
+    fn an_offset_can_move_the_utc_date() {
+        let t = parse_timestamp("2025-12-31T23:30:00-02:00").unwrap();
+        assert_eq!(date_of(t), NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+    }
+}

@@ -1,0 +1,298 @@
+//! Validation: turns a [`RawRow`] into a [`Problem`], reporting every value it had to
+//! reject or repair as a [`Finding`].
+
+use std::borrow::Cow;
+
+use super::config::Config;
+use super::finding::{Finding, Outcome};
+use super::problem::{Cost, Mechanism, OriginStage, Problem, ProblemType};
+use super::raw::{ColumnNames, Field, RawRow};
+use super::time::parse_timestamp;
+use super::vocabulary::{parse_bool, Vocabulary};
+
+/// Where a row came from, for findings.
+#[derive(Debug, Clone, Copy)]
+pub struct Location<'a> {
+    pub file: &'a str,
+    pub line: u64,
+    pub columns: &'a ColumnNames,
+}
+
+impl Location<'_> {
+    pub fn finding(
+        &self,
+        field: Option<Field>,
+        outcome: Outcome,
+        reason: &'static str,
+        message: String,
+    ) -> Finding {
+        Finding {
+            file: self.file.to_string(),
+            line: self.line,
+            column: field.map(|f| self.columns.get(f)),
+            message,
+            outcome,
+            reason,
+        }
+    }
+}
+
+/// Validates rows against the configured vocabulary and cost model.
+#[derive(Debug, Clone)]
+pub struct Validator {
+    pub vocabulary: Vocabulary,
+    cost_model: super::config::CostModel,
+    stage_list: String,
+}
+
+impl Validator {
+    pub fn new(config: &Config) -> Validator {
+        let vocabulary = Vocabulary::new(config);
+        let stage_list = config.stages.order.join(", ");
+        Validator {
+            vocabulary,
+            cost_model: config.cost.model,
+            stage_list,
+        }
+    }
+
+    /// Returns the problem, or `None` when the row must be skipped; either way every
+    /// finding goes to `report`.
+    pub fn validate<'a>(
+        &self,
+        row: &'a RawRow<'_>,
+        at: &Location<'_>,
+        report: &mut dyn FnMut(Finding),
+    ) -> Option<Problem<'a>> {
+        let mut skip = |field: Field, reason: &'static str, message: String| {
+            report(at.finding(Some(field), Outcome::Skipped, reason, message));
+        };
+        let Some(id) = row.get(Field::Id) else {
+            skip(
+                Field::Id,
+                "missing id",
+                "the row has no id; give every problem a unique id (the key in your tracker), or remove the row".into(),
+            );
+            return None;
+        };
+        let found_stage = match row.get(Field::FoundStage) {
+            None => {
+                skip(
+                    Field::FoundStage,
+                    "missing found_stage",
+                    format!(
+                        "problem {id} has no found stage; fill in where it was found ({})",
+                        self.stage_list
+                    ),
+                );
+                return None;
+            }
+            Some(value) => match self.vocabulary.stage(value) {
+                Some(stage) => stage,
+                None => {
+                    skip(
+                        Field::FoundStage,
+                        "unknown found_stage",
+                        format!(
+                            "problem {id}: unknown stage '{value}'; use one of {}, or add it to [stages] order or [stages.synonyms] in escape-report.toml",
+                            self.stage_list
+                        ),
+                    );
+                    return None;
+                }
+            },
+        };
+        let detected_at = match row.get(Field::DetectedAt) {
+            None => {
+                skip(
+                    Field::DetectedAt,
+                    "missing detected_at",
+                    format!("problem {id} has no detection time; fill in when it was found, e.g. 2025-11-23 or 2025-11-23T09:50:00Z"),
+                );
+                return None;
+            }
+            Some(value) => match parse_timestamp(value) {
+                Some(t) => t,
+                None => {
+                    skip(
+                        Field::DetectedAt,
+                        "invalid detected_at",
+                        format!("problem {id}: '{value}' is not a date; write it as 2025-11-23 or 2025-11-23T09:50:00Z (naive times are UTC)"),
+                    );
+                    return None;
+                }
+            },
+        };
+
+        let mut repair = |field: Field, reason: &'static str, message: String| {
+            report(at.finding(Some(field), Outcome::Repaired, reason, message));
+        };
+        let escaped = found_stage >= self.vocabulary.boundary;
+        let kind = match row.get(Field::Type) {
+            None => escaped.then_some(ProblemType::Unclassified),
+            Some(value) => match self.vocabulary.problem_type(value) {
+                Some(t) => escaped.then_some(t),
+                None => {
+                    repair(
+                        Field::Type,
+                        "unknown type",
+                        format!(
+                            "problem {id}: unknown type '{value}', counted as unclassified; use code, infra, integration, regression or unclassified, or add a synonym under [types.synonyms]"
+                        ),
+                    );
+                    escaped.then_some(ProblemType::Unclassified)
+                }
+            },
+        };
+        let mut flag = |field: Field| -> bool {
+            let Some(value) = row.get(field) else {
+                return false;
+            };
+            parse_bool(value).unwrap_or_else(|| {
+                repair(
+                    field,
+                    "invalid boolean",
+                    format!("problem {id}: '{value}' is not true/false/yes/no/1/0; taken as false"),
+                );
+                false
+            })
+        };
+        let to_verify = flag(Field::ToVerify);
+        let reopened = flag(Field::Reopened);
+        let severity = row.get(Field::Severity).and_then(|value| {
+            self.vocabulary.severity(value).or_else(|| {
+                repair(
+                    Field::Severity,
+                    "unknown severity",
+                    format!("problem {id}: unknown severity '{value}', counted as without severity; use P0..P4 or add a synonym under [severity.synonyms]"),
+                );
+                None
+            })
+        });
+        let origin_stage = row.get(Field::OriginStage).and_then(|value| {
+            OriginStage::parse(&value.to_lowercase()).or_else(|| {
+                repair(
+                    Field::OriginStage,
+                    "unknown origin_stage",
+                    format!("problem {id}: unknown origin stage '{value}', ignored; use requirements, design, code, configuration, environment or data"),
+                );
+                None
+            })
+        });
+        let mechanism = row.get(Field::EscapeMechanism).and_then(|value| {
+            Mechanism::parse(&value.to_lowercase()).or_else(|| {
+                let names: Vec<&str> = Mechanism::ALL.iter().map(|m| m.as_str()).collect();
+                repair(
+                    Field::EscapeMechanism,
+                    "unknown escape_mechanism",
+                    format!(
+                        "problem {id}: unknown escape mechanism '{value}', ignored; use one of {}",
+                        names.join(", ")
+                    ),
+                );
+                None
+            })
+        });
+        let mut time = |field: Field| {
+            let value = row.get(field)?;
+            parse_timestamp(value).or_else(|| {
+                repair(
+                    field,
+                    "invalid timestamp",
+                    format!("problem {id}: '{value}' is not a date, ignored; write it as 2025-11-23 or 2025-11-23T09:50:00Z"),
+                );
+                None
+            })
+        };
+        let mut introduced_at = time(Field::IntroducedAt);
+        let mut resolved_at = time(Field::ResolvedAt);
+        if introduced_at.is_some_and(|t| t > detected_at) {
+            repair(
+                Field::IntroducedAt,
+                "introduced after detected",
+                format!("problem {id} was introduced after it was detected; introduced_at ignored"),
+            );
+            introduced_at = None;
+        }
+        if resolved_at.is_some_and(|t| t < detected_at) {
+            repair(
+                Field::ResolvedAt,
+                "resolved before detected",
+                format!("problem {id} was resolved before it was detected; resolved_at ignored"),
+            );
+            resolved_at = None;
+        }
+        let mut number = |field: Field| -> Option<f64> {
+            let value = row.get(field)?;
+            match value.parse::<f64>() {
+                Ok(n) if (0.0..1e12).contains(&n) => Some(n),
+                Ok(n) if n < 0.0 => {
+                    repair(
+                        field,
+                        "negative number",
+                        format!("problem {id}: negative value {value}, ignored"),
+                    );
+                    None
+                }
+                _ => {
+                    repair(
+                        field,
+                        "invalid number",
+                        format!("problem {id}: '{value}' is not a number, ignored; write hours like 4 or 2.5"),
+                    );
+                    None
+                }
+            }
+        };
+        let cost_hours = number(Field::CostHours);
+        let roles = [
+            number(Field::DevHours),
+            number(Field::QaHours),
+            number(Field::DevopsHours),
+            number(Field::PmHours),
+        ];
+        let downtime_minutes = number(Field::DowntimeMinutes);
+        let customers_affected = number(Field::CustomersAffected).map(|n| n.round() as u64);
+        let cost = kind.map(|kind| {
+            if let Some(hours) = cost_hours {
+                Cost {
+                    hours,
+                    estimated: false,
+                }
+            } else if roles.iter().any(Option::is_some) {
+                Cost {
+                    hours: roles.iter().flatten().sum(),
+                    estimated: false,
+                }
+            } else {
+                Cost {
+                    hours: self.cost_model.hours(kind),
+                    estimated: true,
+                }
+            }
+        });
+        let text = |field: Field| row.get(field).map(Cow::Borrowed);
+        Some(Problem {
+            id: Cow::Borrowed(id),
+            title: text(Field::Title).unwrap_or_default(),
+            found_stage,
+            escaped,
+            kind,
+            to_verify,
+            origin_stage,
+            severity,
+            release: text(Field::Release),
+            component: text(Field::Component),
+            team: text(Field::Team),
+            source: text(Field::Source),
+            detected_at,
+            introduced_at,
+            resolved_at,
+            cost,
+            downtime_minutes,
+            customers_affected,
+            mechanism,
+            reopened,
+        })
+    }
+}
