@@ -255,6 +255,14 @@ pub fn summary_text(m: &Metrics, style: bool) -> String {
     out.push('\n');
     if t.problems == 0 {
         out.push_str("  No problems were found in this period.\n");
+        if let (Some(first), Some(last)) = (&m.data_range.first, &m.data_range.last) {
+            let latest = chrono::NaiveDate::parse_from_str(last, "%Y-%m-%d")
+                .map(|d| crate::model::Quarter::of(d).to_string())
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  The data runs from {first} to {last}; choose a period with data, e.g. --period {latest}.\n"
+            ));
+        }
     } else {
         let mut facts = Table::new(&[("", Align::Left), ("", Align::Right), ("", Align::Left)]);
         facts.row(vec![

@@ -233,6 +233,12 @@ impl Engine {
             }
             (None, _) => Vec::new(),
         };
-        report::compute(settings, period, selected, previous, shown, quality)
+        let data_range = report::DataRange {
+            first: self.first.map(|d| d.to_string()),
+            last: self.last.map(|d| d.to_string()),
+        };
+        report::compute(
+            settings, data_range, period, selected, previous, shown, quality,
+        )
     }
 }

@@ -19,6 +19,8 @@ pub struct Metrics {
     pub schema_version: u32,
     pub period: PeriodView,
     pub boundary: String,
+    /// The first and last detection dates among all usable rows.
+    pub data_range: DataRange,
     pub totals: Totals,
     pub by_type: Vec<TypeRow>,
     pub by_severity: Vec<GroupRow>,
@@ -55,6 +57,12 @@ impl PeriodView {
             end: period.map(|p| p.end.to_string()),
         }
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DataRange {
+    pub first: Option<String>,
+    pub last: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -257,6 +265,7 @@ fn spreads(samples: &mut [Vec<f64>; 5]) -> BTreeMap<String, Spread> {
 
 pub(super) fn compute(
     settings: &Settings,
+    data_range: DataRange,
     period: Option<Period>,
     mut selected: Tally,
     previous: Option<(Period, Tally)>,
@@ -418,6 +427,7 @@ pub(super) fn compute(
         schema_version: SCHEMA_VERSION,
         period: PeriodView::of(period.as_ref()),
         boundary: settings.boundary.clone(),
+        data_range,
         totals,
         by_type,
         by_severity,
@@ -455,8 +465,14 @@ fn integrity(selected: &Tally, previous: Option<&Tally>) -> Integrity {
     }
     if selected.escaped_without_release > 0 {
         signals.push(format!(
-            "{} of {} escaped problems name no release, so escapes per release are incomplete.",
-            selected.escaped_without_release, escaped
+            "{} of {} escaped problems {} no release, so escapes per release are incomplete.",
+            selected.escaped_without_release,
+            escaped,
+            if selected.escaped_without_release == 1 {
+                "has"
+            } else {
+                "have"
+            }
         ));
     }
     if let Some(share) = ratio(unclassified, escaped).filter(|s| *s >= 0.10) {

@@ -1,0 +1,473 @@
+//! End-to-end tests: the binary run on fixture files, as a user would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Runs escape-report in an empty directory, so no stray escape-report.toml is picked up.
+struct Run {
+    output: Output,
+}
+
+fn run(args: &[&str]) -> Run {
+    run_in(&std::env::temp_dir(), args)
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("the binary runs");
+    Run { output }
+}
+
+impl Run {
+    fn code(&self) -> i32 {
+        self.output.status.code().expect("exited normally")
+    }
+    fn stdout(&self) -> String {
+        String::from_utf8(self.output.stdout.clone()).expect("stdout is UTF-8")
+    }
+    fn stderr(&self) -> String {
+        String::from_utf8(self.output.stderr.clone()).expect("stderr is UTF-8")
+    }
+    fn json(&self) -> Value {
+        assert_eq!(self.code(), 0, "stderr: {}", self.stderr());
+        serde_json::from_str(&self.stdout()).expect("stdout is JSON")
+    }
+}
+
+fn metrics(args: &[&str]) -> Value {
+    let mut all = vec!["metrics", "--json"];
+    all.extend_from_slice(args);
+    run(&all).json()
+}
+
+fn close(value: &Value, expected: f64) -> bool {
+    value.as_f64().is_some_and(|v| (v - expected).abs() < 5e-5)
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("escape-report-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn worked_example_with_the_production_boundary() {
+    let m = metrics(&[&fixture("worked.csv"), "--period", "2025-Q4"]);
+    let t = &m["totals"];
+    assert_eq!(t["problems"], 38);
+    assert_eq!(t["escaped"], 3);
+    assert!(close(&t["escape_rate"], 3.0 / 38.0));
+    assert!(
+        close(&t["ci95_low"], 0.0272) && close(&t["ci95_high"], 0.2080),
+        "{t}"
+    );
+    assert_eq!(t["band"], "excellent");
+    assert!(close(&t["detection_rate"], 35.0 / 38.0));
+    assert_eq!(m["boundary"], "production");
+    // "component" is a synonym of the unit stage.
+    assert_eq!(m["stages"][1]["stage"], "unit");
+    assert_eq!(m["stages"][1]["found"], 20);
+    // leakage(unit) = problems found after unit / found at unit or after = 18 / 38
+    assert!(close(&m["stages"][1]["leakage"], 18.0 / 38.0));
+    assert!(close(&m["stages"][4]["leakage"], 3.0 / 8.0));
+}
+
+#[test]
+fn worked_example_with_the_uat_boundary() {
+    let dir = temp_dir("uat");
+    std::fs::write(
+        dir.join("escape-report.toml"),
+        "[stages]\nboundary = \"uat\"\n",
+    )
+    .unwrap();
+    let m = run_in(
+        &dir,
+        &[
+            "metrics",
+            "--json",
+            &fixture("worked.csv"),
+            "--period",
+            "2025-Q4",
+        ],
+    )
+    .json();
+    let t = &m["totals"];
+    assert_eq!(t["escaped"], 8);
+    assert!(close(&t["escape_rate"], 8.0 / 38.0));
+    assert!(
+        close(&t["ci95_low"], 0.1107) && close(&t["ci95_high"], 0.3635),
+        "{t}"
+    );
+    assert_eq!(t["band"], "concerning");
+    assert_eq!(m["boundary"], "uat");
+    // The five UAT problems have no type: escaped and unclassified.
+    assert_eq!(m["by_type"][4]["type"], "unclassified");
+    assert_eq!(m["by_type"][4]["escaped"], 5);
+}
+
+#[test]
+fn findings_name_file_line_and_column() {
+    let file = fixture("findings.csv");
+    let r = run(&["check", &file]);
+    assert_eq!(r.code(), 2, "rows were rejected");
+    let err = r.stderr();
+    let expect = [
+        "findings.csv:4: column 'id': the row has no id",
+        "findings.csv:5: column 'found_stage': problem A-3 has no found stage",
+        "findings.csv:6: column 'found_stage': problem A-4: unknown stage 'qa-lab'",
+        "findings.csv:7: column 'detected_at': problem A-5: 'yesterday' is not a date",
+        "findings.csv:8: column 'type': problem A-6: unknown type 'cosmic-ray', counted as unclassified",
+        "findings.csv:9: column 'severity': problem A-7: unknown severity 'P9'",
+        "findings.csv:10: column 'cost_hours': problem A-8: 'two' is not a number",
+        "findings.csv:11: column 'cost_hours': problem A-9: negative value -3",
+        "findings.csv:12: column 'resolved_at': problem A-10 was resolved before it was detected",
+        "findings.csv:13: column 'to_verify': problem A-11: 'maybe' is not true/false",
+        "findings.csv:14: column 'escape_mechanism': problem A-12: unknown escape mechanism 'cosmic_rays'",
+        "findings.csv:15: column 'id': problem A-1 appears again (first at",
+    ];
+    for e in expect {
+        assert!(err.contains(e), "missing `{e}` in:\n{err}");
+    }
+    assert!(err.contains("error: "), "rejections are errors");
+    assert!(
+        r.stdout()
+            .contains("14 rows read, 9 used, 4 skipped, 1 duplicate"),
+        "{}",
+        r.stdout()
+    );
+
+    let m = metrics(&[&file, "--period", "2025-11"]);
+    let q = &m["data_quality"];
+    assert_eq!(q["rows_read"], 14);
+    assert_eq!(q["rows_used"], 9);
+    assert_eq!(q["rows_skipped"], 4);
+    assert_eq!(q["duplicates"], 1);
+    assert_eq!(q["skipped_by_reason"]["unknown found_stage"], 1);
+    assert_eq!(q["findings"][0]["line"], 4);
+    assert_eq!(q["findings"][0]["column"], "id");
+    // A-6 has an unknown type: unclassified. have no usable hours: estimated.
+    assert_eq!(q["unclassified"], 1);
+    assert_eq!(q["estimated_costs"], 2);
+    // Duplicates count once, under the first occurrence (A-1 was found in unit testing).
+    assert_eq!(m["totals"]["problems"], 9);
+    assert_eq!(m["totals"]["escaped"], 8);
+}
+
+#[test]
+fn strict_turns_every_finding_into_an_error() {
+    let r = run(&["metrics", "--json", "--strict", &fixture("findings.csv")]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stdout().is_empty());
+    assert!(
+        r.stderr().contains("--strict: 12 problems were found"),
+        "{}",
+        r.stderr()
+    );
+    let clean = run(&["metrics", "--json", "--strict", &fixture("worked.csv")]);
+    assert_eq!(clean.code(), 0);
+}
+
+#[test]
+fn quarters_are_cut_in_utc() {
+    let m = metrics(&[&fixture("utc.csv"), "--period", "2026-Q1"]);
+    // U-1 (23:30 at -02:00 is 01:30 UTC on 1 January) and U-3 (00:00 at +01:00 is still
+    // 31 December in UTC) change quarters; U-2 stays in 2025-Q4.
+    assert_eq!(m["totals"]["problems"], 1);
+    assert_eq!(m["totals"]["escaped"], 1);
+    let labels: Vec<&str> = m["quarters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["2025-Q4", "2026-Q1"]);
+    assert_eq!(m["quarters"][0]["problems"], 3);
+    assert_eq!(m["quarters"][0]["escaped"], 1);
+}
+
+#[test]
+fn default_period_is_the_latest_full_quarter() {
+    // The latest detection is on 2026-01-01 (UTC), so the latest full quarter is 2025-Q4.
+    let m = metrics(&[&fixture("utc.csv")]);
+    assert_eq!(m["period"]["label"], "2025-Q4");
+    assert_eq!(m["period"]["start"], "2025-10-01");
+    assert_eq!(m["period"]["end"], "2025-12-31");
+}
+
+#[test]
+fn bom_crlf_and_loose_headers_are_read() {
+    let m = metrics(&[&fixture("bom-crlf.csv"), "--period", "2025-11"]);
+    assert_eq!(m["data_quality"]["rows_used"], 1, "{}", m["data_quality"]);
+    assert_eq!(m["totals"]["escaped"], 1);
+    assert_eq!(m["by_type"][0]["escaped"], 1, "Bug is a synonym of code");
+}
+
+#[test]
+fn json_arrays_and_lines_keep_line_numbers() {
+    let m = metrics(&[
+        &fixture("records.json"),
+        &fixture("records.jsonl"),
+        "--period",
+        "2025-11",
+    ]);
+    let q = &m["data_quality"];
+    assert_eq!(q["files"][0]["rows_read"], 4);
+    assert_eq!(q["files"][0]["rows_used"], 2);
+    assert_eq!(q["files"][1]["rows_read"], 3);
+    assert_eq!(q["files"][1]["rows_used"], 2);
+    let findings = q["findings"].as_array().unwrap();
+    let at = |file: &str, line: u64| {
+        findings
+            .iter()
+            .any(|f| f["file"].as_str().unwrap().ends_with(file) && f["line"] == line)
+    };
+    assert!(
+        at("records.json", 5),
+        "unknown stage on line 5: {findings:?}"
+    );
+    assert!(
+        at("records.json", 6),
+        "a number instead of an object on line 6"
+    );
+    assert!(at("records.jsonl", 4), "broken JSON on line 4");
+    assert_eq!(m["totals"]["problems"], 4);
+    assert_eq!(q["to_verify"], 1);
+}
+
+#[test]
+fn every_file_counts_rows_read_as_used_skipped_or_duplicate() {
+    let m = metrics(&[
+        &fixture("findings.csv"),
+        &fixture("worked.csv"),
+        &fixture("records.json"),
+    ]);
+    let q = &m["data_quality"];
+    let mut sum = 0;
+    for f in q["files"].as_array().unwrap() {
+        let (r, u, s, d) = (
+            f["rows_read"].as_u64().unwrap(),
+            f["rows_used"].as_u64().unwrap(),
+            f["rows_skipped"].as_u64().unwrap(),
+            f["duplicates"].as_u64().unwrap(),
+        );
+        assert_eq!(r, u + s + d, "{f}");
+        sum += r;
+    }
+    assert_eq!(q["rows_read"].as_u64().unwrap(), sum);
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+        .args(["metrics", "--json", "-", "--period", "2025-Q4"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(fixture("worked.csv")).unwrap())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let m: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(m["totals"]["problems"], 38);
+    assert_eq!(m["data_quality"]["files"][0]["file"], "<stdin>");
+}
+
+#[test]
+fn gate_exits_one_when_exceeded() {
+    // 3 of 38 = 7.9 %.
+    let pass = run(&[
+        "gate",
+        &fixture("worked.csv"),
+        "--period",
+        "2025-Q4",
+        "--max-escape-rate",
+        "8",
+    ]);
+    assert_eq!(pass.code(), 0, "{}", pass.stdout());
+    assert!(pass.stdout().contains("gate passed"));
+    let fail = run(&[
+        "gate",
+        &fixture("worked.csv"),
+        "--period",
+        "2025-Q4",
+        "--max-escape-rate",
+        "7.8",
+    ]);
+    assert_eq!(fail.code(), 1);
+    assert!(
+        fail.stdout()
+            .contains("escape rate 7.9 % exceeds the limit of 7.8 %"),
+        "{}",
+        fail.stdout()
+    );
+    let bad = run(&["gate", &fixture("worked.csv"), "--max-escape-rate", "150"]);
+    assert_eq!(bad.code(), 2);
+}
+
+#[test]
+fn init_writes_a_config_that_is_read_back() {
+    let dir = temp_dir("init");
+    let r = run_in(&dir, &["init"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let text = std::fs::read_to_string(dir.join("escape-report.toml")).unwrap();
+    assert!(text.contains("boundary = \"production\""));
+    let again = run_in(&dir, &["init"]);
+    assert_eq!(again.code(), 2, "an existing file is not replaced");
+    assert!(again.stderr().contains("--force"));
+    let m = run_in(
+        &dir,
+        &[
+            "metrics",
+            "--json",
+            &fixture("worked.csv"),
+            "--period",
+            "2025-Q4",
+        ],
+    )
+    .json();
+    assert_eq!(m["totals"]["escaped"], 3);
+}
+
+#[test]
+fn a_config_typo_is_an_error_naming_the_key() {
+    let dir = temp_dir("typo");
+    std::fs::write(
+        dir.join("escape-report.toml"),
+        "[thresholds]\nsmall_sampel = 10\n",
+    )
+    .unwrap();
+    let r = run_in(&dir, &["summary", &fixture("worked.csv")]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("small_sampel"), "{}", r.stderr());
+    assert!(r.stderr().contains("escape-report.toml"), "{}", r.stderr());
+}
+
+#[test]
+fn missing_files_and_bad_periods_are_usage_errors() {
+    let r = run(&["summary", "/no/such/file.csv"]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("/no/such/file.csv"));
+    let r = run(&["summary", &fixture("worked.csv"), "--period", "last week"]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("2025-W47"), "{}", r.stderr());
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for cmd in ["check", "summary", "metrics", "gate", "init", "completions"] {
+        let r = run(&[cmd, "--help"]);
+        assert_eq!(r.code(), 0);
+        assert!(r.stdout().contains("Example:"), "{cmd}");
+    }
+}
+
+#[test]
+fn metrics_json_on_the_samples() {
+    let r = run_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["metrics", "--json", "samples/problems.csv"],
+    );
+    let m = r.json();
+    // Pinned and reviewed by hand; see samples/README.md for how the data was made.
+    insta::assert_snapshot!("metrics_samples", r.stdout());
+    assert_eq!(m["schema_version"], 1);
+    assert_eq!(
+        m["data_quality"]["rows_read"],
+        m["data_quality"]["rows_used"]
+    );
+}
+
+#[test]
+fn summary_on_the_samples() {
+    let r = run_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["summary", "samples/problems.csv"],
+    );
+    assert_eq!(r.code(), 0);
+    insta::assert_snapshot!("summary_samples", r.stdout());
+}
+
+/// Runs the sample generator (examples/generate.rs) through cargo.
+fn generate(rows: u32, seed: u32, out: &Path) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["run", "--quiet", "--example", "generate", "--", "--rows"])
+        .arg(rows.to_string())
+        .arg("--seed")
+        .arg(seed.to_string())
+        .arg("--out")
+        .arg(out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("cargo runs the generator");
+    assert!(status.success());
+}
+
+/// The engine agrees, figure by figure, with an independent Python implementation of
+/// SPEC 4 (scripts/oracle.py, written separately from the spec) on data it never saw.
+#[test]
+fn metrics_agree_with_the_independent_oracle() {
+    let dir = temp_dir("oracle");
+    let data = dir.join("20k.csv");
+    generate(20_000, 7, &data);
+    let data = data.display().to_string();
+    for period in [
+        None,
+        Some("2025-Q3"),
+        Some("2026-02"),
+        Some("2025-W47"),
+        Some("2024-12-15..2025-03-14"),
+    ] {
+        let mut args = vec!["metrics", "--json", data.as_str()];
+        if let Some(p) = period {
+            args.extend(["--period", p]);
+        }
+        let ours = run(&args);
+        assert_eq!(ours.code(), 0, "{}", ours.stderr());
+        let ours_path = dir.join("ours.json");
+        std::fs::write(&ours_path, &ours.output.stdout).unwrap();
+        let mut oracle = Command::new("python3");
+        oracle
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/oracle.py"))
+            .arg(&data)
+            .arg("--compare")
+            .arg(&ours_path);
+        if let Some(p) = period {
+            oracle.args(["--period", p]);
+        }
+        let out = oracle.output().expect("python3 runs the oracle");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "period {period:?}:\n{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let agreed: u64 = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        assert!(agreed > 200, "too few figures compared: {text}");
+    }
+}
