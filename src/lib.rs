@@ -8,4 +8,5 @@ pub mod ingest;
 pub mod input;
 pub mod metrics;
 pub mod model;
+pub mod narrative;
 pub mod text;

@@ -34,3 +34,77 @@ mod tests {
         assert_eq!(count(0, "problem", "problems"), "0 problems");
     }
 }
+
+/// An integer with thousands separators: `12345` → `12,345`.
+pub fn int(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `a`, `a and b`, `a, b and c`.
+pub fn join_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [rest @ .., last] => {
+            let head: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", head.join(", "), last.as_ref())
+        }
+    }
+}
+
+/// Hours for a sentence: whole hours, with "about" when rounded or estimated.
+pub fn hours_words(h: f64, estimated: bool) -> String {
+    let rounded = h.round();
+    let exact = (h - rounded).abs() < 1e-9 && !estimated;
+    if h > 0.0 && rounded == 0.0 {
+        return "less than an hour".to_string();
+    }
+    let unit = if rounded == 1.0 { "hour" } else { "hours" };
+    let n = int(rounded.abs() as u64);
+    if exact {
+        format!("{n} {unit}")
+    } else {
+        format!("about {n} {unit}")
+    }
+}
+
+/// Money rounded to whole units with separators: `20843.0, "EUR"` → `20,843 EUR`.
+pub fn money(amount: f64, currency: &str) -> String {
+    format!("{} {currency}", int(amount.round().max(0.0) as u64))
+}
+
+/// A date in words: `2026-07-01` → `1 July 2026`.
+pub fn date_words(date: chrono::NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    #[test]
+    fn words() {
+        assert_eq!(int(1200), "1,200");
+        assert_eq!(int(999), "999");
+        assert_eq!(int(1_234_567), "1,234,567");
+        assert_eq!(join_list(&["a"]), "a");
+        assert_eq!(join_list(&["a", "b"]), "a and b");
+        assert_eq!(join_list(&["a", "b", "c"]), "a, b and c");
+        assert_eq!(hours_words(22.0, false), "22 hours");
+        assert_eq!(hours_words(22.0, true), "about 22 hours");
+        assert_eq!(hours_words(21.6, false), "about 22 hours");
+        assert_eq!(hours_words(1.0, false), "1 hour");
+        assert_eq!(hours_words(0.2, false), "less than an hour");
+        assert_eq!(money(20843.4, "EUR"), "20,843 EUR");
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+        assert_eq!(date_words(d), "1 July 2026");
+    }
+}

@@ -77,6 +77,20 @@ impl Bands {
         &self.bands[n - 1].0
     }
 
+    /// The range of a band in words, e.g. `10 % to 20 %`, `under 10 %`, `over 40 %`.
+    pub fn range_text(&self, name: &str) -> Option<String> {
+        let i = self.bands.iter().position(|(n, _)| n == name)?;
+        let lower = i.checked_sub(1).and_then(|j| self.bands[j].1);
+        let upper = self.bands[i].1;
+        let p = |f: f64| format!("{} %", (f * 1000.0).round() / 10.0);
+        Some(match (lower, upper) {
+            (None, Some(u)) => format!("under {}", p(u)),
+            (Some(l), Some(u)) => format!("{} to {}", p(l), p(u)),
+            (Some(l), None) => format!("over {}", p(l)),
+            (None, None) => "any rate".to_string(),
+        })
+    }
+
     /// Each band's name with its range, best first, for legends and charts.
     pub fn limits(&self) -> impl Iterator<Item = (&str, Option<f64>)> {
         self.bands.iter().map(|(n, u)| (n.as_str(), *u))
@@ -108,6 +122,15 @@ mod tests {
         assert_eq!(b.classify(2.0 / 5.0), "concerning");
         assert_eq!(b.classify(0.401), "broken");
         assert_eq!(b.classify(1.0), "broken");
+    }
+
+    #[test]
+    fn band_ranges_in_words() {
+        let b = preset("default");
+        assert_eq!(b.range_text("excellent").unwrap(), "under 10 %");
+        assert_eq!(b.range_text("good").unwrap(), "10 % to 20 %");
+        assert_eq!(b.range_text("broken").unwrap(), "over 40 %");
+        assert_eq!(b.range_text("nope"), None);
     }
 
     #[test]

@@ -1,0 +1,243 @@
+//! The executives' quarterly summary: the quarter against the year's first quarter, the
+//! biggest change and what drove it, and what we do next. Plain words; no team named.
+
+use super::words::{self, noun};
+use super::{Context, Figure, Report, Section};
+use crate::metrics::report::{QuarterRow, TypeQuarter};
+use crate::model::ProblemType;
+use crate::text::{count, hours, int, opt_pct};
+
+pub(super) fn build(ctx: &Context<'_>) -> Report {
+    let m = ctx.m;
+    let t = &m.totals;
+    let label = &ctx.period.label;
+    let current = m.quarters.last();
+    let baseline = baseline(&m.quarters);
+
+    let mut headline = Vec::new();
+    if t.problems == 0 {
+        headline.push(format!("{}, no problems were recorded.", ctx.in_period));
+    } else {
+        headline.push(format!(
+            "{}, {} reached production, costing {}.",
+            ctx.in_period,
+            count(t.escaped, "problem", "problems"),
+            ctx.total_cost_words()
+        ));
+        headline.push(format!(
+            "{} of all problems were caught before release.",
+            opt_pct(t.detection_rate)
+        ));
+    }
+    let mut figures = vec![
+        Figure {
+            label: "Problems that reached production".into(),
+            value: int(t.escaped),
+            detail: format!("of {} found", int(t.problems)),
+        },
+        Figure {
+            label: "Work spent on them".into(),
+            value: format!("{} h", int(t.cost_hours.round() as u64)),
+            detail: match (t.cost_money, &t.currency) {
+                (Some(v), Some(c)) => crate::text::money(v, c),
+                _ => "hours of work".into(),
+            },
+        },
+        Figure {
+            label: "Caught before release".into(),
+            value: opt_pct(t.detection_rate),
+            detail: t
+                .band
+                .clone()
+                .map_or("no problems".into(), |b| format!("{b} band")),
+        },
+    ];
+
+    let mut sections = Vec::new();
+    if let (Some(now), Some(base)) = (current, baseline) {
+        let comparison = compare(ctx, base, now);
+        figures[0].detail = format!("{} in {}", int(base.escaped), base.label);
+        sections.push(Section {
+            id: "against-first-quarter".into(),
+            heading: format!("{} against {}", now.label, base.label),
+            paragraphs: comparison,
+            chart: Some("escaped_by_quarter".into()),
+            ..Section::default()
+        });
+        sections.push(biggest_change(ctx, base, now));
+    } else {
+        sections.push(Section {
+            id: "against-first-quarter".into(),
+            heading: "Against earlier quarters".into(),
+            paragraphs: vec!["There is no earlier quarter in the data to compare with.".into()],
+            ..Section::default()
+        });
+    }
+    if m.quarters.len() > 1 {
+        sections.push(Section {
+            id: "cost-trend".into(),
+            heading: "Where the hours go".into(),
+            paragraphs: vec![format!(
+                "Hours spent on problems that reached production, per quarter and kind, up to {label}."
+            )],
+            chart: Some("cost_by_quarter".into()),
+            ..Section::default()
+        });
+    }
+    sections.push(next_steps(ctx));
+    let mut quality = ctx.data_quality();
+    quality.bullets.retain(|b| !b.starts_with("Repaired"));
+    sections.push(quality);
+
+    Report {
+        audience: super::Audience::Board,
+        title: format!("Quality report, {label}"),
+        subtitle: format!(
+            "{} · problems that reached customers and what they cost",
+            ctx.period.range
+        ),
+        period: ctx.period.clone(),
+        headline,
+        figures,
+        small_sample_note: ctx.small_sample_note(),
+        sections,
+        sources: Vec::new(),
+    }
+}
+
+/// The year's first quarter among the quarters shown; for a first quarter, the one before.
+fn baseline(quarters: &[QuarterRow]) -> Option<&QuarterRow> {
+    let last = quarters.last()?;
+    let year = last.label.get(..4)?;
+    let first_of_year = format!("{year}-Q1");
+    if last.label == first_of_year {
+        quarters.iter().rev().nth(1)
+    } else {
+        quarters.iter().find(|q| q.label == first_of_year)
+    }
+}
+
+fn compare(ctx: &Context<'_>, base: &QuarterRow, now: &QuarterRow) -> Vec<String> {
+    let diff = now.escaped as i64 - base.escaped as i64;
+    let count_change = match diff {
+        0 => "the same number".to_string(),
+        d if d < 0 => format!("{} fewer", -d),
+        d => format!("{d} more"),
+    };
+    let hours_diff = now.cost_hours - base.cost_hours;
+    let cost_change = if hours_diff.abs() < 0.5 {
+        "about the same work".to_string()
+    } else if hours_diff < 0.0 {
+        format!("{} less work", ctx.cost_words(-hours_diff, true))
+    } else {
+        format!("{} more work", ctx.cost_words(hours_diff, true))
+    };
+    vec![format!(
+        "In {}, {} reached production and cost {}; in {}, {} and {}. That is {count_change} problems and {cost_change}.",
+        base.label,
+        count(base.escaped, "problem", "problems"),
+        ctx.cost_words(base.cost_hours, true),
+        now.label,
+        count(now.escaped, "problem", "problems"),
+        ctx.cost_words(now.cost_hours, true),
+    )]
+}
+
+fn biggest_change(ctx: &Context<'_>, base: &QuarterRow, now: &QuarterRow) -> Section {
+    let change = |t: &ProblemType| {
+        let (a, b): (&TypeQuarter, &TypeQuarter) = (&base.by_type[t], &now.by_type[t]);
+        (b.cost_hours - a.cost_hours, *a, *b)
+    };
+    let biggest = ProblemType::ALL
+        .iter()
+        .map(|t| (*t, change(t)))
+        .max_by(|x, y| x.1 .0.abs().total_cmp(&y.1 .0.abs()).then(y.0.cmp(&x.0)));
+    let paragraphs = match biggest {
+        Some((t, (delta, a, b))) if delta.abs() >= 0.5 => {
+            let direction = if delta > 0.0 {
+                "a new cost"
+            } else {
+                "a saving"
+            };
+            let per_a = (a.escaped > 0).then(|| a.cost_hours / a.escaped as f64);
+            let per_b = (b.escaped > 0).then(|| b.cost_hours / b.escaped as f64);
+            let driver = if a.escaped != b.escaped {
+                format!(
+                    "driven by {} ({} in {}, {} in {})",
+                    if b.escaped > a.escaped {
+                        "more of them"
+                    } else {
+                        "fewer of them"
+                    },
+                    a.escaped,
+                    base.label,
+                    b.escaped,
+                    now.label
+                )
+            } else {
+                match (per_a, per_b) {
+                    (Some(x), Some(y)) => format!(
+                        "with the same number of problems, each {} (about {} hours each instead of {})",
+                        if y > x { "costing more" } else { "costing less" },
+                        int(y.round() as u64),
+                        int(x.round() as u64)
+                    ),
+                    _ => "with the same number of problems".into(),
+                }
+            };
+            vec![format!(
+                "The biggest change is {direction}: {} cost {} {} than in {} (from {} to {} hours), {driver}.",
+                noun(t, 2),
+                ctx.cost_words(delta.abs(), true),
+                if delta > 0.0 { "more" } else { "less" },
+                base.label,
+                hours(a.cost_hours),
+                hours(b.cost_hours),
+            )]
+        }
+        _ => vec![format!(
+            "No kind of problem changed by more than an hour of work since {}.",
+            base.label
+        )],
+    };
+    Section {
+        id: "biggest-change".into(),
+        heading: "The biggest change".into(),
+        paragraphs,
+        ..Section::default()
+    }
+}
+
+fn next_steps(ctx: &Context<'_>) -> Section {
+    let mut rows: Vec<_> = ctx
+        .types()
+        .filter(|t| t.escaped > 0 && t.kind != ProblemType::Unclassified)
+        .collect();
+    rows.sort_by(|a, b| {
+        b.cost_hours
+            .total_cmp(&a.cost_hours)
+            .then(a.kind.cmp(&b.kind))
+    });
+    let bullets: Vec<String> = rows
+        .iter()
+        .take(3)
+        .map(|t| {
+            format!(
+                "{}: {}.",
+                words::capitalise(noun(t.kind, 2)),
+                words::remedy_plain(t.kind)
+            )
+        })
+        .collect();
+    Section {
+        id: "next".into(),
+        heading: "What we do next".into(),
+        paragraphs: if bullets.is_empty() {
+            vec!["Nothing reached production this quarter; we keep the checks that made that possible.".into()]
+        } else {
+            vec!["Focused on the kinds of problem that cost the most this quarter:".into()]
+        },
+        bullets,
+        ..Section::default()
+    }
+}

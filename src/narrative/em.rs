@@ -1,0 +1,348 @@
+//! The engineering manager's 1:1 talking points: per-type trends and what each needs,
+//! hotspots by component, escape mechanisms, time to resolve, stage leakage, data quality.
+
+use super::words::{self, noun};
+use super::{Context, Figure, Report, Section, Table};
+use crate::metrics::stats::Direction;
+use crate::model::ProblemType;
+use crate::text::{count, hours, int, join_list, opt_pct, pct};
+
+pub(super) fn build(ctx: &Context<'_>) -> Report {
+    let m = ctx.m;
+    let t = &m.totals;
+    let first = m
+        .quarters
+        .first()
+        .map(|q| q.label.clone())
+        .unwrap_or_default();
+    let last = m
+        .quarters
+        .last()
+        .map(|q| q.label.clone())
+        .unwrap_or_default();
+
+    let mut points = Vec::new();
+    let mut dropping = Vec::new();
+    let mut holding = Vec::new();
+    for trend in &m.trends {
+        let i = trend.kind;
+        let a = m.quarters.first().map_or(0, |q| q.by_type[&i].escaped);
+        let b = m.quarters.last().map_or(0, |q| q.by_type[&i].escaped);
+        if a == 0 && b == 0 {
+            continue;
+        }
+        let name = words::capitalise(noun(i, 2));
+        let span = format!("{a} in {first}, {b} in {last}");
+        let point = match trend.direction {
+            Direction::Dropping => {
+                dropping.push(noun(i, 2));
+                format!("{name} are dropping: {span}. Keep doing what works.")
+            }
+            Direction::Rising => {
+                holding.push(noun(i, 2));
+                format!("{name} are rising: {span}. Needed: {}.", words::remedy(i))
+            }
+            Direction::Steady => {
+                holding.push(noun(i, 2));
+                format!(
+                    "{name} hold steady: {span}. To bring them down: {}.",
+                    words::remedy(i)
+                )
+            }
+            Direction::TooFewToCall => format!("{name}: too few to call a trend ({span})."),
+        };
+        points.push(point);
+    }
+    let mut headline = Vec::new();
+    if m.quarters.len() > 1 {
+        let mut s = String::new();
+        if !dropping.is_empty() {
+            s.push_str(&format!(
+                "Dropping since {first}: {}. ",
+                join_list(&dropping)
+            ));
+        }
+        if !holding.is_empty() {
+            s.push_str(&format!("Holding or rising: {}.", join_list(&holding)));
+        }
+        if !s.is_empty() {
+            headline.push(s.trim_end().to_string());
+        }
+    }
+    headline.extend(super::sprint::headline(ctx).into_iter().take(2));
+
+    let figures = vec![
+        Figure {
+            label: "Escaped this period".into(),
+            value: int(t.escaped),
+            detail: format!("escape rate {}", opt_pct(t.escape_rate)),
+        },
+        Figure {
+            label: "Cost".into(),
+            value: format!("{} h", hours(t.cost_hours)),
+            detail: format!("{} h estimated", hours(t.estimated_hours)),
+        },
+        Figure {
+            label: "Detection rate".into(),
+            value: opt_pct(t.detection_rate),
+            detail: "caught before release".into(),
+        },
+    ];
+
+    let mut sections = vec![Section {
+        id: "trends".into(),
+        heading: format!("Trends by type, {first} to {last}"),
+        paragraphs: if points.is_empty() {
+            vec!["No escaped problems in the quarters shown, so there is no trend to discuss.".into()]
+        } else {
+            Vec::new()
+        },
+        bullets: points,
+        table: Some(quarter_table(ctx)),
+        chart: Some("escaped_by_quarter".into()),
+        note: Some(format!(
+            "A type is rising or dropping when its count moved by at least {} % between the first and last quarter shown; with fewer than 5 in both, it is too few to call.",
+            ctx.settings.trend_threshold * 100.0
+        )),
+    }];
+    sections.push(Section {
+        id: "cost".into(),
+        heading: "Cost by type".into(),
+        paragraphs: vec![format!(
+            "{}, escapes cost {}.",
+            ctx.in_period,
+            ctx.total_cost_words()
+        )],
+        table: Some(ctx.type_table()),
+        chart: Some("cost_by_quarter".into()),
+        ..Section::default()
+    });
+    sections.push(hotspots(ctx));
+    sections.push(mechanisms(ctx));
+    sections.push(times(ctx));
+    sections.push(leakage(ctx));
+    sections.push(Section {
+        id: "escape-rate".into(),
+        heading: "Escape rate".into(),
+        paragraphs: ctx.escape_rate_paragraphs(),
+        note: ctx.small_sample_note(),
+        chart: (m.quarters.len() > 1).then(|| "escape_rate_trend".into()),
+        ..Section::default()
+    });
+    sections.push(ctx.data_quality());
+
+    Report {
+        audience: super::Audience::Em,
+        title: format!("Quality talking points, {}", ctx.period.label),
+        subtitle: format!("{} · trends over {} to {}", ctx.period.range, first, last),
+        period: ctx.period.clone(),
+        headline,
+        figures,
+        small_sample_note: ctx.small_sample_note(),
+        sections,
+        sources: Vec::new(),
+    }
+}
+
+fn quarter_table(ctx: &Context<'_>) -> Table {
+    let mut columns: Vec<(&str, bool)> = vec![("Quarter", false)];
+    let labels: Vec<&str> = ProblemType::ALL.iter().map(|t| words::label(*t)).collect();
+    columns.extend(labels.iter().map(|l| (*l, true)));
+    columns.extend([("Escaped", true), ("Rate", true), ("Hours", true)]);
+    let mut table = Table::new(&columns);
+    for q in &ctx.m.quarters {
+        let mut row = vec![q.label.clone()];
+        row.extend(ProblemType::ALL.iter().map(|t| int(q.by_type[t].escaped)));
+        row.extend([int(q.escaped), opt_pct(q.escape_rate), hours(q.cost_hours)]);
+        table.rows.push(row);
+    }
+    table
+}
+
+fn hotspots(ctx: &Context<'_>) -> Section {
+    let mut rows: Vec<_> = ctx
+        .m
+        .by_component
+        .iter()
+        .filter(|r| r.escaped > 0)
+        .collect();
+    rows.sort_by(|a, b| {
+        b.escaped
+            .cmp(&a.escaped)
+            .then(
+                b.escape_rate
+                    .unwrap_or(0.0)
+                    .total_cmp(&a.escape_rate.unwrap_or(0.0)),
+            )
+            .then(a.key.cmp(&b.key))
+    });
+    let mut table = Table::new(&[
+        ("Component", false),
+        ("Problems", true),
+        ("Escaped", true),
+        ("Escape rate", true),
+    ]);
+    for r in rows.iter().take(8) {
+        table.rows.push(vec![
+            r.key.clone(),
+            int(r.problems),
+            int(r.escaped),
+            opt_pct(r.escape_rate),
+        ]);
+    }
+    let paragraphs = if rows.is_empty() {
+        vec!["No component had an escaped problem this period.".into()]
+    } else {
+        let names: Vec<String> = rows
+            .iter()
+            .take(3)
+            .map(|r| format!("{} ({} of {})", r.key, r.escaped, r.problems))
+            .collect();
+        vec![format!(
+                "Where problems escaped most: {}. Components, not teams: the aim is where to add checks, not whom to blame.",
+            join_list(&names)
+        )]
+    };
+    Section {
+        id: "hotspots".into(),
+        heading: "Hotspots by component".into(),
+        paragraphs,
+        table: (!table.rows.is_empty()).then_some(table),
+        ..Section::default()
+    }
+}
+
+fn mechanisms(ctx: &Context<'_>) -> Section {
+    let m = ctx.m;
+    let recorded: u64 = m.mechanisms.iter().map(|r| r.escaped).sum();
+    let mut table = Table::new(&[
+        ("Escape mechanism", false),
+        ("Escaped", true),
+        ("Share", true),
+    ]);
+    for r in &m.mechanisms {
+        table.rows.push(vec![
+            words::mechanism_label(r.mechanism).to_string(),
+            int(r.escaped),
+            pct(r.escaped as f64 / recorded.max(1) as f64),
+        ]);
+    }
+    let paragraphs = match m.mechanisms.first() {
+        None => vec!["No escape mechanism was recorded this period; recording one per escape shows where the net has holes.".into()],
+        Some(top) => vec![format!(
+            "{} of {} escaped problems have a recorded mechanism. The most common was {} ({}): {}.",
+            int(recorded),
+            int(m.totals.escaped),
+            words::mechanism_words(top.mechanism),
+            int(top.escaped),
+            words::mechanism_remedy(top.mechanism)
+        )],
+    };
+    Section {
+        id: "mechanisms".into(),
+        heading: "How problems escaped".into(),
+        paragraphs,
+        table: (!table.rows.is_empty()).then_some(table),
+        ..Section::default()
+    }
+}
+
+fn times(ctx: &Context<'_>) -> Section {
+    let m = ctx.m;
+    let mut table = Table::new(&[
+        ("Type", false),
+        ("Resolve: median h", true),
+        ("Resolve: 90th pct. h", true),
+        ("Detect: median h", true),
+        ("Detect: 90th pct. h", true),
+    ]);
+    for t in ProblemType::ALL {
+        let r = m.time_to_resolve_hours.get(t.as_str());
+        let d = m.time_to_detect_hours.get(t.as_str());
+        if r.is_none() && d.is_none() {
+            continue;
+        }
+        let cell = |v: Option<f64>| v.map_or("–".to_string(), hours);
+        table.rows.push(vec![
+            words::label(t).to_string(),
+            cell(r.map(|s| s.median)),
+            cell(r.map(|s| s.p90)),
+            cell(d.map(|s| s.median)),
+            cell(d.map(|s| s.p90)),
+        ]);
+    }
+    let slowest = m
+        .time_to_resolve_hours
+        .iter()
+        .max_by(|a, b| a.1.median.total_cmp(&b.1.median));
+    let paragraphs = match slowest {
+        None => {
+            vec!["No resolution times were recorded for this period's escaped problems.".into()]
+        }
+        Some((kind, s)) => {
+            let t = ProblemType::ALL
+                .into_iter()
+                .find(|t| t.as_str() == kind)
+                .unwrap_or(ProblemType::Unclassified);
+            vec![format!(
+                "{} take longest to resolve: a median of {} hours, and 1 in 10 takes over {} hours.",
+                words::capitalise(noun(t, 2)),
+                hours(s.median),
+                hours(s.p90)
+            )]
+        }
+    };
+    Section {
+        id: "time-to-resolve".into(),
+        heading: "Time to resolve and to detect".into(),
+        paragraphs,
+        table: (!table.rows.is_empty()).then_some(table),
+        note: Some("Medians and 90th percentiles in hours, for this period's escaped problems with the timestamps recorded.".into()),
+        ..Section::default()
+    }
+}
+
+fn leakage(ctx: &Context<'_>) -> Section {
+    let m = ctx.m;
+    let boundary = m
+        .stages
+        .iter()
+        .position(|s| s.stage == m.boundary)
+        .unwrap_or(m.stages.len());
+    let mut table = Table::new(&[
+        ("Stage", false),
+        ("Found here", true),
+        ("Got past it", true),
+    ]);
+    for s in &m.stages {
+        table
+            .rows
+            .push(vec![s.stage.clone(), int(s.found), opt_pct(s.leakage)]);
+    }
+    let gates = &m.stages[..boundary.min(m.stages.len())];
+    let leakiest = gates
+        .iter()
+        .filter(|s| s.leakage.is_some() && s.found > 0)
+        .max_by(|a, b| {
+            a.leakage
+                .unwrap_or(0.0)
+                .total_cmp(&b.leakage.unwrap_or(0.0))
+        });
+    let paragraphs = match leakiest {
+        Some(s) => vec![format!(
+            "For each stage, the share of problems found there or later that got past it. The leakiest gate before {} was {}: {} of what reached it got through.",
+            m.boundary,
+            s.stage,
+            opt_pct(s.leakage)
+        )],
+        None => vec!["No problems were found before release this period.".into()],
+    };
+    Section {
+        id: "stage-leakage".into(),
+        heading: "Stage leakage".into(),
+        paragraphs,
+        table: Some(table),
+        note: Some(count(m.totals.problems, "problem", "problems") + " in the period."),
+        ..Section::default()
+    }
+}

@@ -1,0 +1,187 @@
+//! Sentences for crafted cases, built through the real engine.
+
+use std::io::Write;
+
+use super::*;
+use crate::ingest::Ingest;
+use crate::input::Source;
+use crate::metrics::PeriodChoice;
+use crate::model::period::Period;
+use crate::model::Config;
+
+const HEADER: &str = "id,title,found_stage,detected_at,type,severity,cost_hours\n";
+
+/// Builds a report from CSV rows (after the header) for the period 2025-Q4.
+fn report(rows: &str, audience: Audience) -> Report {
+    report_with(rows, audience, "")
+}
+
+fn report_with(rows: &str, audience: Audience, config: &str) -> Report {
+    let config = Config::from_toml(config).unwrap();
+    let settings = Settings::from_config(&config).unwrap();
+    let mut file = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
+    file.write_all(HEADER.as_bytes()).unwrap();
+    file.write_all(rows.as_bytes()).unwrap();
+    let period = Period::parse("2025-Q4", &[]).unwrap();
+    let mut ingest = Ingest::new(&config, PeriodChoice::Given(period));
+    ingest
+        .read(&Source::Path(file.path().to_path_buf()), None)
+        .unwrap();
+    build(&ingest.finish(&settings), &settings, audience)
+}
+
+/// `n` pre-release problems in October 2025.
+fn caught(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("C-{i},caught,unit,2025-10-{:02},,P2,\n", i % 28 + 1))
+        .collect()
+}
+
+#[test]
+fn three_escapes_of_two_types() {
+    let rows = caught(40)
+        + "E-1,Login fails,production,2025-11-03,code,P1,6\n\
+           E-2,Cart empties,production,2025-11-04,code,P2,4\n\
+           E-3,DNS outage,production,2025-11-05,infra,P0,12\n";
+    let r = report(&rows, Audience::Sprint);
+    assert_eq!(
+        r.headline,
+        [
+            "In 2025-Q4 we had 3 escaped problems: 2 code defects and 1 infrastructure problem.",
+            "Cost: 22 hours.",
+            "The infrastructure problem was the most expensive (12 hours, 54.5 % of the cost).",
+        ]
+    );
+    let expensive = r
+        .sections
+        .iter()
+        .find(|s| s.id == "most-expensive")
+        .unwrap();
+    assert_eq!(
+        expensive.paragraphs[0],
+        "The most expensive was E-3 “DNS outage” (infrastructure problem, P0), at 12 hours."
+    );
+}
+
+#[test]
+fn zero_escapes_are_said_in_words() {
+    let r = report(&caught(35), Audience::Sprint);
+    assert_eq!(
+        r.headline,
+        ["In 2025-Q4, no problems escaped: all 35 problems found were caught before production."]
+    );
+    assert!(r.sections.iter().all(|s| s.id != "escaped-problems"));
+    let empty = report("", Audience::Sprint);
+    assert_eq!(
+        empty.headline,
+        ["In 2025-Q4, no problems were recorded: there is nothing to report for this period."]
+    );
+    let board = report("", Audience::Board);
+    assert_eq!(board.headline, ["In 2025-Q4, no problems were recorded."]);
+}
+
+#[test]
+fn one_escape() {
+    let rows = caught(40) + "E-1,Checkout 500,production,2025-11-03,integration,P1,7.5\n";
+    let r = report(&rows, Audience::Sprint);
+    assert_eq!(
+        r.headline,
+        [
+            "In 2025-Q4 we had 1 integration failure.",
+            "Cost: about 8 hours."
+        ]
+    );
+}
+
+#[test]
+fn a_tie_for_most_expensive() {
+    let rows = caught(40)
+        + "E-1,One,production,2025-11-03,code,P1,5\n\
+           E-2,Two,production,2025-11-04,integration,P2,5\n";
+    let r = report(&rows, Audience::Sprint);
+    assert_eq!(
+        r.headline[2],
+        "The code defect and integration failure cost the same, 5 hours each, more than any other type."
+    );
+    let expensive = r
+        .sections
+        .iter()
+        .find(|s| s.id == "most-expensive")
+        .unwrap();
+    assert_eq!(
+        expensive.paragraphs[0],
+        "2 problems tie as the most expensive, at 5 hours each: E-1 “One” (code defect, P1) and E-2 “Two” (integration failure, P2)."
+    );
+}
+
+#[test]
+fn a_small_sample_is_flagged_everywhere() {
+    let rows = caught(9) + "E-1,Crash,production,2025-11-03,code,P1,3\n";
+    for audience in [Audience::Sprint, Audience::Em, Audience::Board] {
+        let r = report(&rows, audience);
+        assert_eq!(
+            r.small_sample_note.as_deref(),
+            Some("These rates rest on only 10 problems, fewer than 30: a single problem moves them a lot, so read them as rough."),
+            "{audience:?}"
+        );
+    }
+}
+
+#[test]
+fn estimated_costs_say_about() {
+    let rows = caught(40) + "E-1,No hours,production,2025-11-03,regression,P2,\n";
+    let r = report(&rows, Audience::Sprint);
+    // The cost model's default for a regression is 8.5 hours.
+    assert_eq!(r.headline[1], "Cost: about 9 hours, all estimated.");
+    let expensive = r
+        .sections
+        .iter()
+        .find(|s| s.id == "most-expensive")
+        .unwrap();
+    assert!(
+        expensive.paragraphs[0].ends_with(
+            "at about 9 hours, estimated from the cost model because no hours were logged."
+        ),
+        "{}",
+        expensive.paragraphs[0]
+    );
+}
+
+#[test]
+fn money_appears_when_a_rate_is_set() {
+    let rows = caught(40) + "E-1,Crash,production,2025-11-03,code,P1,10\n";
+    let r = report_with(
+        &rows,
+        Audience::Sprint,
+        "[cost]\nhourly_rate = 100.0\ncurrency = \"EUR\"\n",
+    );
+    assert_eq!(r.headline[1], "Cost: 10 hours (about 1,000 EUR).");
+}
+
+#[test]
+fn no_team_is_named_in_any_report() {
+    let config = Config::default();
+    let settings = Settings::from_config(&config).unwrap();
+    let mut file = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
+    writeln!(file, "id,found_stage,detected_at,type,team,component").unwrap();
+    for i in 0..40 {
+        let stage = if i % 4 == 0 { "production" } else { "unit" };
+        writeln!(
+            file,
+            "T-{i},{stage},2025-11-0{},code,Zanzibar{},checkout",
+            i % 9 + 1,
+            i % 3
+        )
+        .unwrap();
+    }
+    let period = Period::parse("2025-Q4", &[]).unwrap();
+    let mut ingest = Ingest::new(&config, PeriodChoice::Given(period));
+    ingest
+        .read(&Source::Path(file.path().to_path_buf()), None)
+        .unwrap();
+    let metrics = ingest.finish(&settings);
+    for audience in [Audience::Sprint, Audience::Em, Audience::Board] {
+        let text = serde_json::to_string(&build(&metrics, &settings, audience)).unwrap();
+        assert!(!text.contains("Zanzibar"), "{audience:?} names a team");
+    }
+}
