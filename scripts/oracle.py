@@ -476,11 +476,15 @@ def compute(paths, period_text=None):
     elif problems:
         label, start, end = default_period(problems)
     else:
-        # No usable row and no period: nothing is well defined beyond the
-        # data-quality counts, so the oracle checks only those.
-        return {"schema_version": 1, "period": None, "data_quality": data_quality}
+        # No usable row and no period given: there is no period; its members
+        # are null (stable key shapes), every figure is that of an empty
+        # period, and no quarter is shown.
+        label = start = end = None
 
-    in_period = [p for p in problems if start <= p.date <= end]
+    if start is None:
+        in_period = []
+    else:
+        in_period = [p for p in problems if start <= p.date <= end]
     escaped = [p for p in in_period if p.escaped]
     n, k = len(in_period), len(escaped)
 
@@ -529,14 +533,15 @@ def compute(paths, period_text=None):
         after = sum(1 for p in in_period if p.stage_idx > i)
         stages.append({"stage": s, "found": at, "leakage": ratio(after, at + after)})
 
-    # Quarters shown in trends.
-    last_q = quarter_of(end)
-    shown = [quarter_add(last_q, -j) for j in range(QUARTERS_BEFORE, -1, -1)]
-    if problems:
-        earliest = min(quarter_of(p.date) for p in problems)
-        shown = [q for q in shown if q >= earliest]
-    else:
-        shown = []
+    # Quarters shown in trends: the quarter holding the period's last day is
+    # always shown; of the up to 4 before it, none before the earliest
+    # quarter that holds a used row.
+    shown = []
+    if end is not None:
+        last_q = quarter_of(end)
+        earliest = min(quarter_of(p.date) for p in problems) if problems else last_q
+        shown = [quarter_add(last_q, -j) for j in range(QUARTERS_BEFORE, 0, -1)]
+        shown = [q for q in shown if q >= earliest] + [last_q]
     quarters = []
     for q in shown:
         qs, qe = quarter_bounds(q)
@@ -608,7 +613,9 @@ def compute(paths, period_text=None):
 
     return {
         "schema_version": 1,
-        "period": {"label": label, "start": start.isoformat(), "end": end.isoformat()},
+        "period": {"label": label,
+                   "start": start.isoformat() if start else None,
+                   "end": end.isoformat() if end else None},
         "boundary": BOUNDARY,
         "totals": totals,
         "by_type": by_type,
@@ -899,7 +906,11 @@ def self_test():
           (0, None, None, None))
     check("empty period stages", [s["leakage"] for s in m3["stages"]], [None] * 7)
     check("empty period groups", m3["by_severity"], [])
-    check("empty period quarters (none before data)", m3["quarters"], [])
+    check("empty period quarters (own quarter only)",
+          [(q["label"], q["problems"], q["escaped"], q["escape_rate"], q["cost_hours"])
+           for q in m3["quarters"]], [("2024-Q4", 0, 0, None, 0)])
+    check("empty period trends", [(tr["direction"], tr["qoq_escaped_delta"]) for tr in m3["trends"]],
+          [("too few to call", None)] * 5)
 
     # --- parsing: semicolon, BOM, header variants, quoting, bad rows -----
     text = (
@@ -1040,11 +1051,19 @@ def self_test():
     # --- no usable rows ---------------------------------------------------
     path5 = _write(tmp, "bad.csv", "id,found_stage,detected_at\nX,nowhere,2025-01-01\n,unit,\n")
     m = compute([path5])
-    check("nothing usable", m, {"schema_version": 1, "period": None,
-                                "data_quality": {"rows_read": 2, "rows_used": 0,
-                                                 "rows_skipped": 2, "duplicates": 0,
-                                                 "unclassified": 0, "to_verify": 0,
-                                                 "estimated_costs": 0}})
+    check("nothing usable period", m["period"], {"label": None, "start": None, "end": None})
+    check("nothing usable dq", m["data_quality"],
+          {"rows_read": 2, "rows_used": 0, "rows_skipped": 2, "duplicates": 0,
+           "unclassified": 0, "to_verify": 0, "estimated_costs": 0})
+    check("nothing usable totals", (m["totals"]["problems"], m["totals"]["escape_rate"],
+                                    m["totals"]["band"], m["totals"]["cost_hours"]),
+          (0, None, None, 0))
+    check("nothing usable lists", (m["quarters"], m["by_severity"], m["mechanisms"],
+                                   m["time_to_detect_hours"]), ([], [], [], {}))
+    check("nothing usable stages", [s["leakage"] for s in m["stages"]], [None] * 7)
+    m = compute([path5], "2025-Q1")
+    check("nothing usable, period given: its quarter",
+          [q["label"] for q in m["quarters"]], ["2025-Q1"])
     path6 = _write(tmp, "empty.csv", "")
     check("empty file", compute([path6])["data_quality"]["rows_read"], 0)
 

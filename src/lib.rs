@@ -3,10 +3,12 @@
 //! The pipeline runs one way: `input` reads rows, `model` validates them into
 //! problems, `metrics` aggregates them, and the command layer in `cli` prints or writes.
 
+pub mod charts;
 pub mod cli;
 pub mod ingest;
 pub mod input;
 pub mod metrics;
 pub mod model;
 pub mod narrative;
+pub mod render;
 pub mod text;

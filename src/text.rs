@@ -17,7 +17,7 @@ pub fn hours(h: f64) -> String {
 
 /// `1 problem`, `2 problems`.
 pub fn count(n: u64, singular: &str, plural: &str) -> String {
-    format!("{n} {}", if n == 1 { singular } else { plural })
+    format!("{} {}", int(n), if n == 1 { singular } else { plural })
 }
 
 #[cfg(test)]

@@ -471,3 +471,278 @@ fn metrics_agree_with_the_independent_oracle() {
         assert!(agreed > 200, "too few figures compared: {text}");
     }
 }
+
+/// Renders into a fresh directory and returns (document, chart files written beside it).
+fn render_to(dir: &Path, audience: &str, format: &str, extra: &[&str]) -> (String, Vec<String>) {
+    let out = dir.join(format!("{audience}.{format}"));
+    let out_text = out.display().to_string();
+    let mut args = vec![
+        "render",
+        "samples/problems.csv",
+        "--audience",
+        audience,
+        "--format",
+        format,
+        "-o",
+        out_text.as_str(),
+    ];
+    args.extend_from_slice(extra);
+    let r = run_in(Path::new(env!("CARGO_MANIFEST_DIR")), &args);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let doc = std::fs::read_to_string(&out).unwrap();
+    let mut charts: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&format!("{audience}-")) && n.ends_with(".svg"))
+        .collect();
+    charts.sort();
+    (doc, charts)
+}
+
+#[test]
+fn reports_on_the_samples() {
+    let dir = temp_dir("reports");
+    for audience in ["sprint", "em", "board"] {
+        let (md, charts) = render_to(&dir, audience, "md", &[]);
+        assert!(
+            !charts.is_empty(),
+            "{audience}: charts are written beside the Markdown"
+        );
+        for chart in &charts {
+            assert!(
+                md.contains(&format!("]({chart})")),
+                "{audience}: {chart} is linked"
+            );
+            let svg = std::fs::read_to_string(dir.join(chart)).unwrap();
+            assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        }
+        insta::assert_snapshot!(format!("render_{audience}_md"), md);
+        let (html, _) = render_to(&dir, audience, "html", &[]);
+        assert!(html.contains("<svg"), "{audience}: charts are inline");
+        assert!(
+            !html.contains("<link") && !html.contains("src=\"http"),
+            "no external requests"
+        );
+        insta::assert_snapshot!(format!("render_{audience}_html"), html);
+    }
+}
+
+#[test]
+fn report_numbers_equal_the_metrics() {
+    let m = run_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["metrics", "--json", "samples/problems.csv"],
+    )
+    .json();
+    let dir = temp_dir("numbers");
+    let (sprint, _) = render_to(&dir, "sprint", "md", &["--no-charts"]);
+    let t = &m["totals"];
+    let rate = format!("{:.1} %", t["escape_rate"].as_f64().unwrap() * 100.0);
+    let escaped = t["escaped"].as_u64().unwrap();
+    let problems = t["problems"].as_u64().unwrap();
+    assert!(
+        sprint.contains(&format!("we had {escaped} escaped problems")),
+        "{sprint}"
+    );
+    assert!(sprint.contains(&format!(
+        "{escaped} of the {problems} problems found escaped, an escape rate of {rate}"
+    )));
+    let cost = t["cost_hours"].as_f64().unwrap();
+    assert!(sprint.contains(&format!("Cost: about {} hours", cost.round())));
+    let (board, _) = render_to(&dir, "board", "md", &["--no-charts"]);
+    assert!(board.contains(&format!("{escaped} problems reached production")));
+    let (em, _) = render_to(&dir, "em", "md", &["--no-charts"]);
+    for trend in m["trends"].as_array().unwrap() {
+        if trend["direction"] == "dropping" && trend["type"] == "code" {
+            assert!(em.contains("Code defects are dropping"), "{em}");
+        }
+    }
+    assert!(!em.contains(".svg"), "--no-charts leaves charts out");
+}
+
+#[test]
+fn hostile_text_shows_literally() {
+    let file = fixture("hostile.csv");
+    let md = run(&[
+        "render",
+        &file,
+        "--period",
+        "2025-Q4",
+        "--audience",
+        "sprint",
+        "--format",
+        "md",
+    ]);
+    assert_eq!(md.code(), 0, "{}", md.stderr());
+    let md = md.stdout();
+    assert!(
+        md.contains(
+            "&lt;script&gt;document.title='PWNED'&lt;/script&gt; \\| pipe newline \\*\\*bold\\*\\*"
+        ),
+        "{md}"
+    );
+    assert!(!md.contains("<script>") && !md.contains("<img"));
+    // Every table row still has as many cells as the header.
+    for line in md.lines().filter(|l| l.starts_with("| X-")) {
+        let unescaped = line.matches('|').count() - line.matches("\\|").count();
+        assert_eq!(unescaped, 6, "five cells: {line}");
+    }
+    let html = run(&[
+        "render",
+        &file,
+        "--period",
+        "2025-Q4",
+        "--audience",
+        "em",
+        "--format",
+        "html",
+    ]);
+    let html = html.stdout();
+    assert!(!html.contains("<script>document") && !html.contains("<img src=x"));
+    assert!(html.contains("&lt;b&gt;checkout&lt;/b&gt;"));
+    let sprint = run(&[
+        "render",
+        &file,
+        "--period",
+        "2025-Q4",
+        "--audience",
+        "sprint",
+        "--format",
+        "html",
+    ])
+    .stdout();
+    assert!(
+        sprint.contains("&lt;script&gt;document.title=&#x27;PWNED&#x27;&lt;&#x2F;script&gt;")
+            || sprint.contains("&lt;script&gt;"),
+        "{sprint}"
+    );
+    assert!(sprint.contains("Zürich — 5 € naïve café"));
+}
+
+#[test]
+fn user_templates_override_the_built_ins() {
+    let dir = temp_dir("templates");
+    let tdir = dir.join("mine");
+    let t = tdir.display().to_string();
+    let r = run(&["templates", "export", &t]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(tdir.join("sprint.md").is_file() && tdir.join("_section.html").is_file());
+    let again = run(&["templates", "export", &t]);
+    assert_eq!(
+        again.code(),
+        2,
+        "existing templates are not replaced without --force"
+    );
+    let original = std::fs::read_to_string(tdir.join("sprint.md")).unwrap();
+    std::fs::write(
+        tdir.join("sprint.md"),
+        format!("CUSTOM MARKER {{{{ report.period.label }}}}\n{original}"),
+    )
+    .unwrap();
+    let r = run(&[
+        "render",
+        &fixture("worked.csv"),
+        "--period",
+        "2025-Q4",
+        "--audience",
+        "sprint",
+        "--templates",
+        &t,
+    ]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(
+        r.stdout().starts_with("CUSTOM MARKER 2025-Q4"),
+        "{}",
+        r.stdout()
+    );
+
+    std::fs::write(tdir.join("em.md"), "# Title\n\n{{ report.title }\n").unwrap();
+    let broken = run(&[
+        "render",
+        &fixture("worked.csv"),
+        "--audience",
+        "em",
+        "--templates",
+        &t,
+    ]);
+    assert_eq!(broken.code(), 2);
+    let err = broken.stderr();
+    assert!(
+        err.contains("em.md:3:"),
+        "the error names the template and line: {err}"
+    );
+    assert!(err.contains(&t), "and the directory: {err}");
+
+    std::fs::write(tdir.join("em.md"), "{{ report.no_such_thing.x }}\n").unwrap();
+    let missing = run(&[
+        "render",
+        &fixture("worked.csv"),
+        "--audience",
+        "em",
+        "--templates",
+        &t,
+    ]);
+    assert_eq!(missing.code(), 2);
+    assert!(
+        missing.stderr().contains("em.md:1:"),
+        "{}",
+        missing.stderr()
+    );
+}
+
+#[test]
+fn markdown_to_stdout_has_no_chart_files_unless_asked() {
+    let dir = temp_dir("stdout-md");
+    let r = run_in(
+        &dir,
+        &[
+            "render",
+            &fixture("worked.csv"),
+            "--period",
+            "2025-Q4",
+            "--audience",
+            "sprint",
+        ],
+    );
+    assert_eq!(r.code(), 0);
+    assert!(!r.stdout().contains(".svg"));
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "nothing written beside"
+    );
+    let r = run_in(
+        &dir,
+        &[
+            "render",
+            &fixture("worked.csv"),
+            "--period",
+            "2025-Q4",
+            "--audience",
+            "sprint",
+            "--charts-dir",
+            "charts",
+        ],
+    );
+    assert!(
+        r.stdout().contains("](charts/type-distribution.svg)"),
+        "{}",
+        r.stdout()
+    );
+    assert!(dir.join("charts/type-distribution.svg").is_file());
+}
+
+#[test]
+fn a_report_never_overwrites_its_input() {
+    let dir = temp_dir("overwrite");
+    let input = dir.join("in.csv");
+    std::fs::copy(fixture("worked.csv"), &input).unwrap();
+    let i = input.display().to_string();
+    let r = run(&["render", &i, "--audience", "sprint", "-o", &i]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("is also an input"));
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        std::fs::read(fixture("worked.csv")).unwrap()
+    );
+}

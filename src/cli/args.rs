@@ -39,6 +39,14 @@ pub enum Command {
         after_help = "Example:\n  escape-report gate samples/problems.csv --max-escape-rate 15 --max-weighted 25"
     )]
     Gate(GateArgs),
+    /// Write a report for one audience as Markdown or HTML.
+    #[command(
+        after_help = "Examples:\n  escape-report render samples/problems.csv --audience sprint --format html -o sprint.html\n  escape-report render samples/problems.csv --audience board --format md -o board.md\n\nMarkdown written to a file gets its charts as SVG files beside it (board-escaped-by-quarter.svg, …)."
+    )]
+    Render(RenderArgs),
+    /// Work with the report templates.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
     /// Write the default configuration, commented, to escape-report.toml.
     #[command(after_help = "Example:\n  escape-report init && $EDITOR escape-report.toml")]
     Init(InitArgs),
@@ -92,6 +100,45 @@ pub struct GateArgs {
     /// Highest acceptable severity-weighted escape rate, in percent.
     #[arg(long, value_name = "PCT")]
     pub max_weighted: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Who the report is for: sprint (QA lead), em (engineering manager), board (executives).
+    #[arg(long, value_enum)]
+    pub audience: crate::narrative::Audience,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: crate::render::OutputFormat,
+    /// Where to write the report; `-` or nothing is standard output.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// A directory of templates; a file there replaces the built-in of the same name.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Leave the charts out.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Markdown only: write the chart files into DIR (needed to get charts with stdout).
+    #[arg(long, value_name = "DIR")]
+    pub charts_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Write the built-in templates into DIR, to edit and use with `render --templates DIR`.
+    #[command(
+        after_help = "Example:\n  escape-report templates export my-templates && escape-report render samples/problems.csv --audience em --templates my-templates"
+    )]
+    Export {
+        /// The directory to write into (created if missing).
+        dir: PathBuf,
+        /// Replace templates already there.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Args)]

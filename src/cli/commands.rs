@@ -3,10 +3,10 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::CommandFactory;
 
-use super::args::{Cli, GateArgs, InitArgs, InputArgs, MetricsArgs};
+use super::args::{Cli, GateArgs, InitArgs, InputArgs, MetricsArgs, RenderArgs, TemplatesCommand};
 use super::output;
 use super::table::{Align, Table};
 use crate::ingest::Ingest;
@@ -36,6 +36,7 @@ impl std::error::Error for Reported {}
 /// Everything read from the inputs, plus what is needed to talk about it.
 struct Loaded {
     metrics: Metrics,
+    settings: Settings,
 }
 
 fn load(args: &InputArgs) -> Result<Loaded> {
@@ -63,6 +64,7 @@ fn load(args: &InputArgs) -> Result<Loaded> {
     }
     Ok(Loaded {
         metrics: ingest.finish(&settings),
+        settings,
     })
 }
 
@@ -87,6 +89,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         super::args::Command::Metrics(args) => metrics(&args),
         super::args::Command::Gate(args) => gate(&args),
         super::args::Command::Init(args) => init(&args),
+        super::args::Command::Render(args) => render(&args),
+        super::args::Command::Templates(TemplatesCommand::Export { dir, force }) => {
+            export_templates(&dir, force)
+        }
         super::args::Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "escape-report", &mut out);
@@ -403,4 +409,117 @@ pub fn summary_text(m: &Metrics, style: bool) -> String {
         out.push_str("  Run `escape-report check` on the same files to list the findings.\n");
     }
     out
+}
+
+fn export_templates(dir: &std::path::Path, force: bool) -> Result<ExitCode> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    if !force {
+        if let Some((name, _)) = crate::render::templates::BUILT_IN
+            .iter()
+            .find(|(name, _)| dir.join(name).exists())
+        {
+            bail!(
+                "{} already exists; use --force to replace the templates there",
+                dir.join(name).display()
+            );
+        }
+    }
+    for (name, text) in crate::render::templates::BUILT_IN {
+        output::write_file(&dir.join(name), text.as_bytes())?;
+    }
+    eprintln!(
+        "wrote {} templates to {}; use them with `render --templates {}`",
+        crate::render::templates::BUILT_IN.len(),
+        dir.display(),
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn render(args: &RenderArgs) -> Result<ExitCode> {
+    use crate::render::{ChartFiles, OutputFormat};
+    let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    if let Some(out) = output {
+        refuse_input_as_output(out, &args.input.files)?;
+    }
+    // Load templates first so a broken template is reported before reading large inputs.
+    let templates = crate::render::Templates::load(args.templates.as_deref())?;
+    let loaded = load(&args.input)?;
+    let report = crate::narrative::build(&loaded.metrics, &loaded.settings, args.audience);
+    let charts = if args.no_charts {
+        Vec::new()
+    } else {
+        crate::charts::all(&loaded.metrics, &loaded.settings.bands)
+    };
+    // Where Markdown's chart files go, and how the document links them.
+    let target = output.map(output::Target::of);
+    let chart_dir: Option<(std::path::PathBuf, String)> =
+        if args.format != OutputFormat::Md || args.no_charts {
+            None
+        } else if let Some(dir) = &args.charts_dir {
+            let base = output
+                .and_then(|o| o.parent())
+                .filter(|p| !p.as_os_str().is_empty());
+            let link = match base {
+                Some(base) => dir.strip_prefix(base).unwrap_or(dir),
+                None => dir.as_path(),
+            };
+            let mut prefix = link.display().to_string();
+            if !prefix.is_empty() && !prefix.ends_with('/') {
+                prefix.push('/');
+            }
+            Some((dir.clone(), prefix))
+        } else {
+            match (output, &target) {
+                (Some(out), Some(output::Target::File)) => {
+                    let stem = out
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| "report".into());
+                    let dir = out
+                        .parent()
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .map_or_else(|| std::path::PathBuf::from("."), |p| p.to_path_buf());
+                    Some((dir, format!("{stem}-")))
+                }
+                _ => None,
+            }
+        };
+    let files = chart_dir.as_ref().map(|(_, prefix)| ChartFiles {
+        link_prefix: prefix.clone(),
+    });
+    let rendered =
+        crate::render::render(&templates, &report, &charts, args.format, files.as_ref())?;
+    if let Some((dir, prefix)) = &chart_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let file_prefix = if args.charts_dir.is_some() {
+            ""
+        } else {
+            prefix.as_str()
+        };
+        for (name, bytes) in &rendered.attachments {
+            output::write_file(&dir.join(format!("{file_prefix}{name}")), bytes)?;
+        }
+    }
+    match output {
+        Some(out) => output::write_file(out, &rendered.document)?,
+        None => output::stdout(&rendered.document)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses to write a report over one of its own inputs.
+fn refuse_input_as_output(out: &std::path::Path, inputs: &[String]) -> Result<()> {
+    let Ok(out) = out.canonicalize() else {
+        return Ok(());
+    };
+    for input in inputs {
+        if input != "-" && std::path::Path::new(input).canonicalize().ok().as_ref() == Some(&out) {
+            bail!(
+                "the output {} is also an input; write the report somewhere else",
+                out.display()
+            );
+        }
+    }
+    Ok(())
 }

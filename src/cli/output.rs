@@ -14,6 +14,24 @@ pub fn stdout(bytes: &[u8]) -> Result<()> {
     }
 }
 
+/// What an output path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A regular file, or nothing yet: written atomically.
+    File,
+    /// A device, a pipe or another special file: written directly.
+    Special,
+}
+
+impl Target {
+    pub fn of(path: &Path) -> Target {
+        match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() && !meta.is_dir() => Target::Special,
+            _ => Target::File,
+        }
+    }
+}
+
 /// Writes a whole file through a temporary file in the same directory and a rename, so
 /// no reader ever sees it half-written. A path that exists and is not a regular file
 /// (a device, a pipe) is written to directly and never replaced.

@@ -61,7 +61,7 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
             id: "against-first-quarter".into(),
             heading: format!("{} against {}", now.label, base.label),
             paragraphs: comparison,
-            chart: Some("escaped_by_quarter".into()),
+            chart: Some("escaped-by-quarter".into()),
             ..Section::default()
         });
         sections.push(biggest_change(ctx, base, now));
@@ -80,7 +80,7 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
             paragraphs: vec![format!(
                 "Hours spent on problems that reached production, per quarter and kind, up to {label}."
             )],
-            chart: Some("cost_by_quarter".into()),
+            chart: Some("cost-by-quarter".into()),
             ..Section::default()
         });
     }
@@ -120,9 +120,9 @@ fn baseline(quarters: &[QuarterRow]) -> Option<&QuarterRow> {
 fn compare(ctx: &Context<'_>, base: &QuarterRow, now: &QuarterRow) -> Vec<String> {
     let diff = now.escaped as i64 - base.escaped as i64;
     let count_change = match diff {
-        0 => "the same number".to_string(),
-        d if d < 0 => format!("{} fewer", -d),
-        d => format!("{d} more"),
+        0 => "the same number of problems".to_string(),
+        d if d < 0 => count((-d) as u64, "fewer problem", "fewer problems"),
+        d => count(d as u64, "more problem", "more problems"),
     };
     let hours_diff = now.cost_hours - base.cost_hours;
     let cost_change = if hours_diff.abs() < 0.5 {
@@ -133,7 +133,7 @@ fn compare(ctx: &Context<'_>, base: &QuarterRow, now: &QuarterRow) -> Vec<String
         format!("{} more work", ctx.cost_words(hours_diff, true))
     };
     vec![format!(
-        "In {}, {} reached production and cost {}; in {}, {} and {}. That is {count_change} problems and {cost_change}.",
+        "In {}, {} reached production and cost {}; in {}, {} and {}. That is {count_change} and {cost_change}.",
         base.label,
         count(base.escaped, "problem", "problems"),
         ctx.cost_words(base.cost_hours, true),

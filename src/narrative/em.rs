@@ -99,7 +99,7 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
         },
         bullets: points,
         table: Some(quarter_table(ctx)),
-        chart: Some("escaped_by_quarter".into()),
+        chart: Some("escaped-by-quarter".into()),
         note: Some(format!(
             "A type is rising or dropping when its count moved by at least {} % between the first and last quarter shown; with fewer than 5 in both, it is too few to call.",
             ctx.settings.trend_threshold * 100.0
@@ -114,7 +114,7 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
             ctx.total_cost_words()
         )],
         table: Some(ctx.type_table()),
-        chart: Some("cost_by_quarter".into()),
+        chart: Some("cost-by-quarter".into()),
         ..Section::default()
     });
     sections.push(hotspots(ctx));
@@ -126,7 +126,7 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
         heading: "Escape rate".into(),
         paragraphs: ctx.escape_rate_paragraphs(),
         note: ctx.small_sample_note(),
-        chart: (m.quarters.len() > 1).then(|| "escape_rate_trend".into()),
+        chart: (m.quarters.len() > 1).then(|| "escape-rate-trend".into()),
         ..Section::default()
     });
     sections.push(ctx.data_quality());
@@ -146,7 +146,10 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
 
 fn quarter_table(ctx: &Context<'_>) -> Table {
     let mut columns: Vec<(&str, bool)> = vec![("Quarter", false)];
-    let labels: Vec<&str> = ProblemType::ALL.iter().map(|t| words::label(*t)).collect();
+    let labels: Vec<&str> = ProblemType::ALL
+        .iter()
+        .map(|t| words::short_label(*t))
+        .collect();
     columns.extend(labels.iter().map(|l| (*l, true)));
     columns.extend([("Escaped", true), ("Rate", true), ("Hours", true)]);
     let mut table = Table::new(&columns);
@@ -319,23 +322,15 @@ fn leakage(ctx: &Context<'_>) -> Section {
             .rows
             .push(vec![s.stage.clone(), int(s.found), opt_pct(s.leakage)]);
     }
-    let gates = &m.stages[..boundary.min(m.stages.len())];
-    let leakiest = gates
-        .iter()
-        .filter(|s| s.leakage.is_some() && s.found > 0)
-        .max_by(|a, b| {
-            a.leakage
-                .unwrap_or(0.0)
-                .total_cmp(&b.leakage.unwrap_or(0.0))
-        });
-    let paragraphs = match leakiest {
-        Some(s) => vec![format!(
-            "For each stage, the share of problems found there or later that got past it. The leakiest gate before {} was {}: {} of what reached it got through.",
+    let last_gate = boundary.checked_sub(1).and_then(|i| m.stages.get(i));
+    let paragraphs = match last_gate {
+        Some(gate) if gate.leakage.is_some() => vec![format!(
+            "For each stage, the share of the problems found there or later that got past it. The last gate before {}, {}, let {} of what reached it through.",
             m.boundary,
-            s.stage,
-            opt_pct(s.leakage)
+            gate.stage,
+            opt_pct(gate.leakage)
         )],
-        None => vec!["No problems were found before release this period.".into()],
+        _ => vec!["No problems reached the stages before release this period.".into()],
     };
     Section {
         id: "stage-leakage".into(),

@@ -50,7 +50,7 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
             heading: "What escaped, by type and cost".into(),
             paragraphs: vec![type_cost_sentence(ctx)],
             table: Some(ctx.type_table()),
-            chart: Some("type_distribution".into()),
+            chart: Some("type-distribution".into()),
             ..Section::default()
         });
         sections.push(most_expensive(ctx));
@@ -60,7 +60,7 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
         heading: "Escape rate".into(),
         paragraphs: ctx.escape_rate_paragraphs(),
         note: ctx.small_sample_note(),
-        chart: (m.quarters.len() > 1).then(|| "escape_rate_trend".into()),
+        chart: (m.quarters.len() > 1).then(|| "escape-rate-trend".into()),
         ..Section::default()
     });
     if t.escaped > 0 {
@@ -261,7 +261,7 @@ fn escaped_list(ctx: &Context<'_>) -> Section {
         ("Hours", true),
     ]);
     for item in items.iter().take(MAX_LISTED) {
-        let mut kind = words::label(item.kind).to_string();
+        let mut kind = words::label_one(item.kind).to_string();
         if item.to_verify {
             kind.push_str(" (to verify)");
         }

@@ -61,6 +61,28 @@ pub fn label(t: ProblemType) -> &'static str {
     }
 }
 
+/// The shortest label of a type, for narrow table columns.
+pub fn short_label(t: ProblemType) -> &'static str {
+    match t {
+        ProblemType::Code => "Code",
+        ProblemType::Infra => "Infra",
+        ProblemType::Integration => "Integr.",
+        ProblemType::Regression => "Regr.",
+        ProblemType::Unclassified => "Unclass.",
+    }
+}
+
+/// The label of one problem's type, for lists of problems.
+pub fn label_one(t: ProblemType) -> &'static str {
+    match t {
+        ProblemType::Code => "Code defect",
+        ProblemType::Infra => "Infrastructure",
+        ProblemType::Integration => "Integration",
+        ProblemType::Regression => "Regression",
+        ProblemType::Unclassified => "Unclassified",
+    }
+}
+
 /// Capitalises the first letter of a sentence fragment.
 pub fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
