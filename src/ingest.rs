@@ -47,6 +47,23 @@ impl Ingest {
         Ok(())
     }
 
+    /// Reads one input from bytes or any other reader, named `name` in findings.
+    pub fn read_from(
+        &mut self,
+        name: &str,
+        input: impl std::io::Read,
+        forced: Option<Format>,
+    ) -> Result<()> {
+        self.quality
+            .start_file(name, forced.map_or("", Format::name));
+        self.files.push(name.to_string());
+        let format = input::read_from(name, None, input, forced, self)?;
+        if let Some(file) = self.quality.files.last_mut() {
+            file.format = format.name().to_string();
+        }
+        Ok(())
+    }
+
     pub fn quality(&self) -> &DataQuality {
         &self.quality
     }

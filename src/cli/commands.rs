@@ -14,7 +14,7 @@ use crate::input::Source;
 use crate::metrics::{Metrics, PeriodChoice, Settings};
 use crate::model::period::Period;
 use crate::model::{Config, Outcome};
-use crate::text::{count, hours, opt_pct, pct};
+use crate::text::{count, hours, int, opt_pct, pct};
 
 /// Exit code when a gate is exceeded.
 pub const EXIT_GATE: u8 = 1;
@@ -113,8 +113,8 @@ fn check(args: &InputArgs) -> Result<ExitCode> {
             f.file,
             f.format,
             count(f.rows_read, "row", "rows"),
-            f.rows_used,
-            f.rows_skipped,
+            int(f.rows_used),
+            int(f.rows_skipped),
             count(f.duplicates, "duplicate", "duplicates"),
         ));
     }
@@ -122,8 +122,8 @@ fn check(args: &InputArgs) -> Result<ExitCode> {
         out.push_str(&format!(
             "total: {} read, {} used, {} skipped, {}\n",
             count(q.rows_read, "row", "rows"),
-            q.rows_used,
-            q.rows_skipped,
+            int(q.rows_used),
+            int(q.rows_skipped),
             count(q.duplicates, "duplicate", "duplicates"),
         ));
     }
@@ -398,11 +398,11 @@ pub fn summary_text(m: &Metrics, style: bool) -> String {
     out.push_str(&format!(
         "  Data quality: {} read, {} used, {} skipped, {}; {} unclassified, {} to verify, {} with estimated cost.\n",
         count(q.rows_read, "row", "rows"),
-        q.rows_used,
-        q.rows_skipped,
+        int(q.rows_used),
+        int(q.rows_skipped),
         count(q.duplicates, "duplicate", "duplicates"),
-        q.unclassified,
-        q.to_verify,
+        int(q.unclassified),
+        int(q.to_verify),
         q.estimated_costs
     ));
     if q.findings_total > 0 {

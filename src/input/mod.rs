@@ -92,12 +92,29 @@ pub fn read(
     forced: Option<Format>,
     visitor: &mut dyn RowVisitor,
 ) -> Result<Format> {
-    let name = source.display_name();
-    let mut reader = BufReader::with_capacity(BUFFER, source.open()?);
+    read_from(
+        &source.display_name(),
+        source_path(source),
+        source.open()?,
+        forced,
+        visitor,
+    )
+}
+
+/// Reads one input from any reader; `path` (if any) helps detect the format and `name`
+/// is how findings name the input.
+pub fn read_from(
+    name: &str,
+    path: Option<&Path>,
+    input: impl Read,
+    forced: Option<Format>,
+    visitor: &mut dyn RowVisitor,
+) -> Result<Format> {
+    let name = name.to_string();
+    let mut reader = BufReader::with_capacity(BUFFER, input);
     let format = match forced {
         Some(f) => f,
-        None => detect(source_path(source), &mut reader)
-            .with_context(|| format!("cannot read {name}"))?,
+        None => detect(path, &mut reader).with_context(|| format!("cannot read {name}"))?,
     };
     match format {
         Format::Csv => csv::read(&name, reader, visitor),
