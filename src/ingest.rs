@@ -1,24 +1,35 @@
 //! Ingestion: drives the readers, validates each row, counts it once by id, and feeds
 //! the metrics engine and the Data quality tally as the rows stream past.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
 
-use crate::input::{self, Format, RowVisitor, Source};
+use crate::input::rules::Classifier;
+use crate::input::{self, Format, ReadContext, RowVisitor, Source};
 use crate::metrics::{DataQuality, Engine, Metrics, PeriodChoice, Settings};
+use crate::model::import_config::Mapping;
 use crate::model::raw::{ColumnNames, RawRow};
 use crate::model::validate::{Location, Validator};
 use crate::model::{Config, Finding, Outcome, ProblemType};
 
-/// Everything read so far.
+/// Everything read so far, and the rules to read more.
 pub struct Ingest {
+    rules: Classifier,
+    mappings: BTreeMap<String, Mapping>,
+    state: State,
+}
+
+/// What reading accumulates; the readers hand their rows to it.
+struct State {
     validator: Validator,
     engine: Engine,
     quality: DataQuality,
     /// Ids seen, with the file (index into `files`) and line of their first occurrence.
     seen: HashMap<Box<str>, (u32, u64)>,
     files: Vec<String>,
+    /// For `import`: usable rows are written out as native CSV instead of counted.
+    export: Option<crate::output_csv::NativeWriter>,
 }
 
 impl Ingest {
@@ -26,25 +37,28 @@ impl Ingest {
         let validator = Validator::new(config);
         let stages = validator.vocabulary.stages.len();
         Ingest {
-            validator,
-            engine: Engine::new(stages, choice, &config.sprints),
-            quality: DataQuality::default(),
-            seen: HashMap::new(),
-            files: Vec::new(),
+            rules: Classifier::new(config),
+            mappings: config.import.mapping.clone(),
+            state: State {
+                validator,
+                engine: Engine::new(stages, choice, &config.sprints),
+                quality: DataQuality::default(),
+                seen: HashMap::new(),
+                files: Vec::new(),
+                export: None,
+            },
         }
     }
 
     /// Reads one input completely.
     pub fn read(&mut self, source: &Source, forced: Option<Format>) -> Result<()> {
         let name = source.display_name();
-        self.quality
-            .start_file(&name, forced.map_or("", Format::name));
-        self.files.push(name);
-        let format = input::read(source, forced, self)?;
-        if let Some(file) = self.quality.files.last_mut() {
-            file.format = format.name().to_string();
-        }
-        Ok(())
+        self.state.start_file(&name, forced.as_ref());
+        let ctx = ReadContext {
+            rules: &self.rules,
+            mappings: &self.mappings,
+        };
+        input::read(source, forced.as_ref(), &ctx, &mut self.state)
     }
 
     /// Reads one input from bytes or any other reader, named `name` in findings.
@@ -54,26 +68,54 @@ impl Ingest {
         input: impl std::io::Read,
         forced: Option<Format>,
     ) -> Result<()> {
-        self.quality
-            .start_file(name, forced.map_or("", Format::name));
-        self.files.push(name.to_string());
-        let format = input::read_from(name, None, input, forced, self)?;
-        if let Some(file) = self.quality.files.last_mut() {
-            file.format = format.name().to_string();
-        }
-        Ok(())
+        self.state.start_file(name, forced.as_ref());
+        let ctx = ReadContext {
+            rules: &self.rules,
+            mappings: &self.mappings,
+        };
+        input::read_from(name, None, input, forced.as_ref(), &ctx, &mut self.state)
+    }
+
+    /// Makes this ingest write every usable row as native CSV (see [`Ingest::exported`])
+    /// instead of computing metrics.
+    pub fn export_rows(&mut self) {
+        self.state.export = Some(crate::output_csv::NativeWriter::new());
+    }
+
+    /// The native CSV written so far by an [`Ingest::export_rows`] ingest.
+    pub fn exported(self) -> (Vec<u8>, DataQuality) {
+        let bytes = self
+            .state
+            .export
+            .map(crate::output_csv::NativeWriter::finish)
+            .unwrap_or_default();
+        (bytes, self.state.quality)
     }
 
     pub fn quality(&self) -> &DataQuality {
-        &self.quality
+        &self.state.quality
     }
 
     pub fn finish(self, settings: &Settings) -> Metrics {
-        self.engine.finish(settings, self.quality)
+        self.state.engine.finish(settings, self.state.quality)
     }
 }
 
-impl RowVisitor for Ingest {
+impl State {
+    fn start_file(&mut self, name: &str, forced: Option<&Format>) {
+        self.quality
+            .start_file(name, &forced.map_or(String::new(), Format::name));
+        self.files.push(name.to_string());
+    }
+}
+
+impl RowVisitor for State {
+    fn format(&mut self, name: &str) {
+        if let Some(file) = self.quality.files.last_mut() {
+            file.format = name.to_string();
+        }
+    }
+
     fn row(&mut self, row: &RawRow<'_>, line: u64, columns: &ColumnNames) {
         let file_index = self.files.len() - 1;
         let file = &self.files[file_index];
@@ -113,7 +155,10 @@ impl RowVisitor for Ingest {
             quality.to_verify += u64::from(problem.to_verify);
             quality.estimated_costs += u64::from(problem.cost.is_some_and(|c| c.estimated));
         }
-        self.engine.add(&problem);
+        match &mut self.export {
+            Some(writer) => writer.write(row),
+            None => self.engine.add(&problem),
+        }
     }
 
     fn bad_row(&mut self, finding: Finding) {
@@ -124,19 +169,4 @@ impl RowVisitor for Ingest {
     fn finding(&mut self, finding: Finding) {
         self.quality.add_finding(finding);
     }
-}
-
-/// Reads every source and computes the metrics in one pass.
-pub fn compute(
-    config: &Config,
-    settings: &Settings,
-    choice: PeriodChoice,
-    sources: &[Source],
-    forced: Option<Format>,
-) -> Result<Metrics> {
-    let mut ingest = Ingest::new(config, choice);
-    for source in sources {
-        ingest.read(source, forced)?;
-    }
-    Ok(ingest.finish(settings))
 }

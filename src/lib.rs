@@ -10,5 +10,6 @@ pub mod input;
 pub mod metrics;
 pub mod model;
 pub mod narrative;
+pub mod output_csv;
 pub mod render;
 pub mod text;

@@ -746,3 +746,249 @@ fn a_report_never_overwrites_its_input() {
         std::fs::read(fixture("worked.csv")).unwrap()
     );
 }
+
+/// Imports an export and returns the native CSV's rows as maps, with stderr.
+fn import(source: &str, file: &str) -> (Vec<std::collections::BTreeMap<String, String>>, String) {
+    let r = run(&["import", source, &fixture(&format!("exports/{file}"))]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let text = r.stdout();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let rows = reader
+        .records()
+        .map(|rec| {
+            headers
+                .iter()
+                .zip(rec.unwrap().iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect();
+    (rows, r.stderr())
+}
+
+/// Checks selected columns of each imported row: `id|found_stage|type|to_verify|severity|detected_at|resolved_at`.
+fn expect_rows(rows: &[std::collections::BTreeMap<String, String>], expected: &[&str]) {
+    let keys = [
+        "id",
+        "found_stage",
+        "type",
+        "to_verify",
+        "severity",
+        "detected_at",
+        "resolved_at",
+    ];
+    let got: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            keys.iter()
+                .map(|k| r[*k].as_str())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn jira_exports_import_as_expected() {
+    let (rows, err) = import("jira", "jira-cloud.csv");
+    expect_rows(
+        &rows,
+        &[
+            // Label `escaped` and Environment `Production`; type only from the issue type, so to verify.
+            "SHOP-101|production|code|true|High|2025-09-22T09:26:00Z|2025-09-23T16:00:00Z",
+            // Label found-in:uat; label infra.
+            "SHOP-102|uat|infra||Medium|2025-09-24T00:00:00Z|",
+            // The custom field "Found in" says Production.
+            "SHOP-104|production|code|true|Highest|2025-09-26T15:45:00Z|2025-09-27T09:00:00Z",
+            // Nothing places it: the default stage, to verify.
+            "SHOP-105|system|code|true|Lowest|2025-09-27T08:00:00Z|",
+        ],
+    );
+    assert_eq!(rows[0]["title"], "Checkout total wrong, Zürich VAT");
+    assert_eq!(rows[0]["cost_hours"], "4", "Time Spent 14400 s");
+    assert_eq!(rows[0]["release"], "2025.18");
+    assert_eq!(rows[0]["component"], "checkout");
+    assert!(
+        err.contains("jira-cloud.csv:4: SHOP-103 is a Story, not a defect"),
+        "{err}"
+    );
+    assert!(
+        err.contains("imported 4 of 5 records as jira: 1 skipped (1 not a defect)"),
+        "{err}"
+    );
+
+    let (rows, err) = import("jira", "jira-server-cp1252.csv");
+    expect_rows(
+        &rows,
+        &[
+            "OPS-7|production|infra||Critical|2014-03-22T07:59:00Z|2014-03-22T11:30:00Z",
+            "OPS-8|staging|code|true|Major|2014-03-23T10:00:00Z|",
+        ],
+    );
+    assert_eq!(
+        rows[0]["title"], "Zürich DNS – outage",
+        "Windows-1252 transcoded"
+    );
+    assert!(err.contains("read as Windows-1252"), "{err}");
+    assert!(
+        err.contains("imported 2 of 2 records"),
+        "the footer is not a record: {err}"
+    );
+
+    let (rows, _) = import("jira", "jira-fr.csv");
+    expect_rows(
+        &rows,
+        &["BOUT-1|production|code|true|High|2016-10-19T10:36:00Z|2016-10-20T09:00:00Z"],
+    );
+}
+
+#[test]
+fn github_and_pagerduty_import_as_expected() {
+    let (rows, err) = import("github", "github-rest.json");
+    expect_rows(
+        &rows,
+        &["acme/shop#42|production|regression|true|p1|2025-11-03T10:00:00Z|2025-11-04T12:30:00Z"],
+    );
+    assert!(
+        err.contains("github-rest.json:12: #43 is a pull request"),
+        "{err}"
+    );
+    assert!(
+        err.contains("github-rest.json:21: #44 is labelled 'enhancement'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("github-rest.json:29: column 'number': problem acme/shop#42 appears again"),
+        "{err}"
+    );
+    assert!(
+        err.contains("imported 1 of 4 records as github: 2 skipped"),
+        "{err}"
+    );
+    let (rows, _) = import("github", "github-gh.json");
+    expect_rows(&rows, &["#7|staging|code|||2025-11-06T08:00:00Z|"]);
+
+    let (rows, _) = import("pagerduty", "pagerduty.json");
+    expect_rows(
+        &rows,
+        &[
+            // Priority P1 is PagerDuty's worst; resolved when its status changed to resolved.
+            "PD-1001|production|infra||P0|2025-11-07T03:12:00Z|2025-11-07T04:00:00Z",
+            // No priority: urgency low; no resolution yet.
+            "PD-1002|production|integration||P3|2025-11-08T13:00:00Z|",
+        ],
+    );
+    assert_eq!(rows[0]["team"], "Payments");
+    assert_eq!(rows[0]["component"], "Checkout API");
+    let (rows, _) = import("pagerduty", "pagerduty.csv");
+    expect_rows(
+        &rows,
+        &[
+            "PD-2001|production|infra||P1|2025-11-09T10:00:00Z|2025-11-09T11:00:00Z",
+            "PD-2002|production||true|P3|2025-11-10T09:00:00Z|",
+        ],
+    );
+}
+
+#[test]
+fn support_desks_import_as_expected() {
+    let (rows, err) = import("zendesk", "zendesk.csv");
+    expect_rows(
+        &rows,
+        &["ZD-501|production|code||P1|2025-11-11T08:00:00Z|2025-11-12T09:00:00Z"],
+    );
+    assert!(
+        err.contains("zendesk.csv:3: ticket 502 is a question"),
+        "{err}"
+    );
+    let (rows, _) = import("freshdesk", "freshdesk.csv");
+    expect_rows(
+        &rows,
+        &["FD-9001|production|integration||P0|2025-11-12T08:00:00Z|2025-11-12T18:00:00Z"],
+    );
+}
+
+#[test]
+fn exports_are_detected_without_being_named() {
+    let files = [
+        "jira-cloud.csv",
+        "github-rest.json",
+        "pagerduty.json",
+        "pagerduty.csv",
+        "zendesk.csv",
+        "freshdesk.csv",
+    ];
+    let paths: Vec<String> = files
+        .iter()
+        .map(|f| fixture(&format!("exports/{f}")))
+        .collect();
+    let mut args = vec!["metrics", "--json", "--period", "2025-Q4"];
+    args.extend(paths.iter().map(String::as_str));
+    let m = run(&args).json();
+    let formats: Vec<&str> = m["data_quality"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        formats,
+        [
+            "jira",
+            "github",
+            "pagerduty",
+            "pagerduty",
+            "zendesk",
+            "freshdesk"
+        ]
+    );
+    for f in m["data_quality"]["files"].as_array().unwrap() {
+        let n = |k: &str| f[k].as_u64().unwrap();
+        assert_eq!(
+            n("rows_read"),
+            n("rows_used") + n("rows_skipped") + n("duplicates"),
+            "{f}"
+        );
+    }
+}
+
+#[test]
+fn imported_csv_defuses_formulas_and_reads_back_unchanged() {
+    let dir = temp_dir("formula");
+    let export = dir.join("jira.csv");
+    std::fs::write(
+        &export,
+        "Summary,Issue key,Issue Type,Priority,Created,Environment,Components\n\"=HYPERLINK(\"\"http://x\"\")\",SHOP-1,Bug,High,03/Nov/25 10:00 AM,production,@admin\n",
+    )
+    .unwrap();
+    let out = dir.join("problems.csv");
+    let r = run(&[
+        "import",
+        "jira",
+        &export.display().to_string(),
+        "-o",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        written.contains("\"'=HYPERLINK(\"\"http://x\"\")\""),
+        "{written}"
+    );
+    assert!(written.contains(",'@admin,"), "{written}");
+    let md = run(&[
+        "render",
+        &out.display().to_string(),
+        "--period",
+        "2025-Q4",
+        "--audience",
+        "sprint",
+    ])
+    .stdout();
+    assert!(
+        md.contains("=HYPERLINK(\"http://x\")") && !md.contains("'=HYPERLINK"),
+        "{md}"
+    );
+}

@@ -44,6 +44,12 @@ pub enum Command {
         after_help = "Examples:\n  escape-report render samples/problems.csv --audience sprint --format html -o sprint.html\n  escape-report render samples/problems.csv --audience board --format md -o board.md\n\nMarkdown written to a file gets its charts as SVG files beside it (board-escaped-by-quarter.svg, …)."
     )]
     Render(RenderArgs),
+    /// Convert an export (Jira, GitHub, PagerDuty, Zendesk, Freshdesk, a mapping) to native CSV,
+    /// to review and correct the classification before reporting.
+    #[command(
+        after_help = "Example:\n  escape-report import jira jira-export.csv -o problems.csv\n  escape-report check problems.csv && escape-report render problems.csv --audience sprint"
+    )]
+    Import(ImportArgs),
     /// Work with the report templates.
     #[command(subcommand)]
     Templates(TemplatesCommand),
@@ -76,8 +82,9 @@ pub struct InputArgs {
     /// Treat every finding (rejected or repaired row, duplicate) as an error: list them all, exit 2.
     #[arg(long)]
     pub strict: bool,
-    /// Read every input as this format instead of detecting it.
-    #[arg(long, value_enum, value_name = "FORMAT")]
+    /// Read every input as this format instead of detecting it: csv, json, jsonl, jira,
+    /// github, pagerduty, zendesk, freshdesk, or mapping:NAME for an [import.mapping.NAME].
+    #[arg(long, value_parser = Format::parse, value_name = "FORMAT")]
     pub input_format: Option<Format>,
 }
 
@@ -124,6 +131,25 @@ pub struct RenderArgs {
     /// Markdown only: write the chart files into DIR (needed to get charts with stdout).
     #[arg(long, value_name = "DIR")]
     pub charts_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the files are: jira, github, pagerduty, zendesk, freshdesk, csv, json, jsonl or mapping:NAME.
+    #[arg(value_parser = Format::parse, value_name = "SOURCE")]
+    pub source: Format,
+    /// The exported files; `-` reads standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Where to write the native CSV; `-` or nothing is standard output.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Configuration file (classification rules under [import]).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Fail (exit 2) when any record was skipped or repaired.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Subcommand)]

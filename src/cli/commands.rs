@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::CommandFactory;
 
-use super::args::{Cli, GateArgs, InitArgs, InputArgs, MetricsArgs, RenderArgs, TemplatesCommand};
+use super::args::{
+    Cli, GateArgs, ImportArgs, InitArgs, InputArgs, MetricsArgs, RenderArgs, TemplatesCommand,
+};
 use super::output;
 use super::table::{Align, Table};
 use crate::ingest::Ingest;
@@ -48,7 +50,7 @@ fn load(args: &InputArgs) -> Result<Loaded> {
     };
     let mut ingest = Ingest::new(&config, choice);
     for file in &args.files {
-        ingest.read(&Source::parse(file), args.input_format)?;
+        ingest.read(&Source::parse(file), args.input_format.clone())?;
     }
     if args.strict && ingest.quality().findings_total > 0 {
         print_findings(ingest.quality());
@@ -90,6 +92,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         super::args::Command::Gate(args) => gate(&args),
         super::args::Command::Init(args) => init(&args),
         super::args::Command::Render(args) => render(&args),
+        super::args::Command::Import(args) => import(&args),
         super::args::Command::Templates(TemplatesCommand::Export { dir, force }) => {
             export_templates(&dir, force)
         }
@@ -522,4 +525,49 @@ fn refuse_input_as_output(out: &std::path::Path, inputs: &[String]) -> Result<()
         }
     }
     Ok(())
+}
+
+fn import(args: &ImportArgs) -> Result<ExitCode> {
+    let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    if let Some(out) = output {
+        refuse_input_as_output(out, &args.files)?;
+    }
+    let (config, _) = Config::load(args.config.as_deref())?;
+    let mut ingest = Ingest::new(&config, PeriodChoice::LatestFullQuarter);
+    ingest.export_rows();
+    for file in &args.files {
+        ingest.read(&Source::parse(file), Some(args.source.clone()))?;
+    }
+    let (bytes, quality) = ingest.exported();
+    print_findings(&quality);
+    if args.strict && quality.findings_total > 0 {
+        eprintln!(
+            "error: --strict: {} found; nothing was written",
+            count(quality.findings_total, "problem was", "problems were")
+        );
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    match output {
+        Some(out) => output::write_file(out, &bytes)?,
+        None => output::stdout(&bytes)?,
+    }
+    let skipped: Vec<String> = quality
+        .skipped_by_reason
+        .iter()
+        .map(|(reason, n)| format!("{} {reason}", int(*n)))
+        .collect();
+    eprintln!(
+        "imported {} of {} as {}: {} skipped{}, {}",
+        int(quality.rows_used),
+        count(quality.rows_read, "record", "records"),
+        args.source.name(),
+        int(quality.rows_skipped),
+        if skipped.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", skipped.join(", "))
+        },
+        count(quality.duplicates, "duplicate", "duplicates"),
+    );
+    Ok(ExitCode::SUCCESS)
 }

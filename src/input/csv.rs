@@ -6,7 +6,8 @@ use std::io::BufRead;
 
 use anyhow::Result;
 
-use super::RowVisitor;
+use super::exports::{detect, Cells, CsvKind, Mapped, Mapper};
+use super::{ReadContext, RowVisitor};
 use crate::model::raw::{ColumnNames, Field, RawRow};
 use crate::model::{Finding, Outcome};
 
@@ -48,7 +49,15 @@ fn finding(
     }
 }
 
-pub fn read(file: &str, mut input: impl BufRead, visitor: &mut dyn RowVisitor) -> Result<()> {
+/// Reads a CSV file: native records, or an export recognised from its header (or the
+/// kind `forced` by `--input-format`).
+pub fn read(
+    file: &str,
+    mut input: impl BufRead,
+    visitor: &mut dyn RowVisitor,
+    ctx: &ReadContext<'_>,
+    forced: Option<CsvKind>,
+) -> Result<()> {
     let head = input.fill_buf()?;
     if head.starts_with(b"\xEF\xBB\xBF") {
         input.consume(3);
@@ -76,11 +85,24 @@ pub fn read(file: &str, mut input: impl BufRead, visitor: &mut dyn RowVisitor) -
     if !reader.read_byte_record(&mut record)? {
         return Ok(());
     }
+    let headers: Vec<String> = record
+        .iter()
+        .map(|raw| {
+            let name = String::from_utf8_lossy(raw);
+            ctx.rules
+                .header(name.trim_start_matches('\u{feff}'))
+                .to_string()
+        })
+        .collect();
+    let kind = forced.unwrap_or_else(|| detect(&headers, ctx.mappings));
+    visitor.format(&kind.name());
+    if kind != CsvKind::Native {
+        return read_export(file, reader, record, &headers, kind, visitor, ctx);
+    }
     let mut columns = ColumnNames::default();
     let mut mapping: Vec<(usize, Field)> = Vec::new();
-    for (i, raw) in record.iter().enumerate() {
-        let name = String::from_utf8_lossy(raw);
-        if let Some(field) = Field::from_header(&name) {
+    for (i, name) in headers.iter().enumerate() {
+        if let Some(field) = Field::from_header(name) {
             if columns.0[field.index()].is_none() {
                 columns.0[field.index()] = Some(name.trim().to_string());
                 mapping.push((i, field));
@@ -175,9 +197,93 @@ pub fn read(file: &str, mut input: impl BufRead, visitor: &mut dyn RowVisitor) -
                     Cow::Owned(String::from_utf8_lossy(bytes).into_owned())
                 }
             };
+            let text = if crate::output_csv::is_text(field) {
+                match text {
+                    Cow::Borrowed(t) => Cow::Borrowed(crate::output_csv::restore(t)),
+                    Cow::Owned(t) => Cow::Owned(crate::output_csv::restore(&t).to_string()),
+                }
+            } else {
+                text
+            };
             row.values[field.index()] = Some(text);
         }
         visitor.row(&row, line, &columns);
+    }
+    Ok(())
+}
+
+/// The rows of an export, mapped record by record onto the native columns.
+fn read_export<R: std::io::Read>(
+    file: &str,
+    mut reader: ::csv::Reader<R>,
+    mut record: ::csv::ByteRecord,
+    headers: &[String],
+    kind: CsvKind,
+    visitor: &mut dyn RowVisitor,
+    ctx: &ReadContext<'_>,
+) -> Result<()> {
+    let mapper = Mapper::new(kind.clone(), headers, ctx.mappings);
+    if let Some(missing) = mapper.missing() {
+        visitor.finding(finding(
+            file,
+            1,
+            None,
+            Outcome::Fatal,
+            "missing columns",
+            format!(
+                "{missing}; export again with all fields, or name the format with --input-format"
+            ),
+        ));
+        return Ok(());
+    }
+    let columns = mapper.column_names(headers);
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                if let ::csv::ErrorKind::Io(_) = e.kind() {
+                    return Err(e.into());
+                }
+                let line = e.position().map_or(0, |p| p.line());
+                visitor.bad_row(finding(
+                    file,
+                    line,
+                    None,
+                    Outcome::Skipped,
+                    "unreadable row",
+                    format!("the row cannot be read as CSV ({e}); check its quotes"),
+                ));
+                continue;
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            continue;
+        }
+        let mut bad_utf8 = false;
+        let cells = Cells {
+            values: record
+                .iter()
+                .map(|bytes| match std::str::from_utf8(bytes) {
+                    Ok(s) => Cow::Borrowed(s),
+                    Err(_) => {
+                        bad_utf8 = true;
+                        Cow::Owned(String::from_utf8_lossy(bytes).into_owned())
+                    }
+                })
+                .collect(),
+        };
+        if bad_utf8 {
+            visitor.finding(finding(file, line, None, Outcome::Repaired, "invalid UTF-8", "the row is not valid UTF-8; unreadable bytes were replaced with \u{FFFD}. Save the file as UTF-8".into()));
+        }
+        match mapper.map(&cells, ctx.rules) {
+            Mapped::Row(row) => visitor.row(&row, line, &columns),
+            Mapped::Skip { reason, message } => {
+                visitor.bad_row(finding(file, line, None, Outcome::Skipped, reason, message))
+            }
+            Mapped::NotARecord => {}
+        }
     }
     Ok(())
 }

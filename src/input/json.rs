@@ -7,7 +7,9 @@ use std::io::{BufRead, ErrorKind};
 use anyhow::Result;
 use serde_json::{Map, Value};
 
-use super::RowVisitor;
+use super::exports::Mapped;
+use super::json_exports::{self, JsonKind};
+use super::{ReadContext, RowVisitor};
 use crate::model::raw::{ColumnNames, Field, RawRow};
 use crate::model::{Finding, Outcome};
 
@@ -29,7 +31,14 @@ fn finding(
 }
 
 /// Hands one parsed JSON value to the visitor as a row.
-fn visit_value(file: &str, line: u64, value: Value, visitor: &mut dyn RowVisitor) {
+fn visit_value(
+    file: &str,
+    line: u64,
+    value: Value,
+    visitor: &mut dyn RowVisitor,
+    ctx: &ReadContext<'_>,
+    seen: &mut Option<JsonKind>,
+) {
     let Value::Object(object) = value else {
         visitor.bad_row(finding(
             file,
@@ -43,7 +52,23 @@ fn visit_value(file: &str, line: u64, value: Value, visitor: &mut dyn RowVisitor
         ));
         return;
     };
-    visit_object(file, line, object, visitor);
+    let kind = JsonKind::of(&object);
+    if seen.is_none() {
+        *seen = Some(kind);
+        visitor.format(kind.name());
+    }
+    let mapped = match kind {
+        JsonKind::Native => return visit_object(file, line, object, visitor),
+        JsonKind::GitHub => json_exports::github(&object, ctx.rules),
+        JsonKind::PagerDuty => json_exports::pagerduty(&object, ctx.rules),
+    };
+    match mapped {
+        Mapped::Row(row) => visitor.row(&row, line, &json_exports::column_names(kind)),
+        Mapped::Skip { reason, message } => {
+            visitor.bad_row(finding(file, line, Outcome::Skipped, reason, message))
+        }
+        Mapped::NotARecord => {}
+    }
 }
 
 fn kind_of(value: &Value) -> &'static str {
@@ -99,7 +124,13 @@ fn visit_object(file: &str, line: u64, object: Map<String, Value>, visitor: &mut
 }
 
 /// JSON Lines: one object per non-blank line.
-pub fn read_lines(file: &str, mut input: impl BufRead, visitor: &mut dyn RowVisitor) -> Result<()> {
+pub fn read_lines(
+    file: &str,
+    mut input: impl BufRead,
+    visitor: &mut dyn RowVisitor,
+    ctx: &ReadContext<'_>,
+) -> Result<()> {
+    let mut seen = None;
     let mut buffer = Vec::new();
     let mut line = 0u64;
     loop {
@@ -117,7 +148,7 @@ pub fn read_lines(file: &str, mut input: impl BufRead, visitor: &mut dyn RowVisi
             continue;
         }
         match serde_json::from_slice::<Value>(text) {
-            Ok(value) => visit_value(file, line, value, visitor),
+            Ok(value) => visit_value(file, line, value, visitor, ctx, &mut seen),
             Err(e) => visitor.bad_row(finding(
                 file,
                 line,
@@ -128,6 +159,68 @@ pub fn read_lines(file: &str, mut input: impl BufRead, visitor: &mut dyn RowVisi
         }
     }
     Ok(())
+}
+
+/// Keys under which list responses keep their records (`{"incidents": [...]}`).
+const LIST_KEYS: &[&str] = &["incidents", "items", "issues", "records", "data"];
+
+/// One JSON document that is an object: an API's list response. The records array is
+/// streamed from where it starts, so line numbers stay right.
+pub fn read_document(
+    file: &str,
+    mut input: impl BufRead,
+    visitor: &mut dyn RowVisitor,
+    ctx: &ReadContext<'_>,
+) -> Result<()> {
+    let mut text = Vec::new();
+    input.read_to_end(&mut text)?;
+    let value: Value = match serde_json::from_slice(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            visitor.finding(finding(file, e.line() as u64, Outcome::Fatal, "invalid JSON", format!("the file is not valid JSON ({e}); for one record per line, every line must be a complete object")));
+            return Ok(());
+        }
+    };
+    let Value::Object(object) = value else {
+        return Ok(());
+    };
+    let Some(key) = LIST_KEYS
+        .iter()
+        .find(|k| matches!(object.get(**k), Some(Value::Array(_))))
+    else {
+        if JsonKind::of(&object) != JsonKind::Native || object.contains_key("id") {
+            let mut seen = None;
+            visit_value(file, 1, Value::Object(object), visitor, ctx, &mut seen);
+        } else {
+            visitor.finding(finding(
+                file,
+                1,
+                Outcome::Fatal,
+                "not an array",
+                format!(
+                    "expected a JSON array of records, or an object with one of {} holding them",
+                    LIST_KEYS.join(", ")
+                ),
+            ));
+        }
+        return Ok(());
+    };
+    // Find where the array starts: after `"key"` and its colon.
+    let needle = format!("\"{key}\"");
+    let Some(at) = find(&text, needle.as_bytes()) else {
+        return Ok(());
+    };
+    let rest = &text[at + needle.len()..];
+    let Some(bracket) = rest.iter().position(|b| *b == b'[') else {
+        return Ok(());
+    };
+    let start = at + needle.len() + bracket;
+    let line = 1 + text[..start].iter().filter(|b| **b == b'\n').count() as u64;
+    read_array_from(file, &text[start..], line, visitor, ctx)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Reads bytes one at a time from a buffered reader, counting lines.
@@ -206,8 +299,25 @@ impl<R: BufRead> Scanner<R> {
 }
 
 /// A JSON array of record objects, streamed element by element.
-pub fn read_array(file: &str, input: impl BufRead, visitor: &mut dyn RowVisitor) -> Result<()> {
-    let mut s = Scanner { input, line: 1 };
+pub fn read_array(
+    file: &str,
+    input: impl BufRead,
+    visitor: &mut dyn RowVisitor,
+    ctx: &ReadContext<'_>,
+) -> Result<()> {
+    read_array_from(file, input, 1, visitor, ctx)
+}
+
+/// Reads an array whose `[` is the next significant byte, starting at `line`.
+fn read_array_from(
+    file: &str,
+    input: impl BufRead,
+    line: u64,
+    visitor: &mut dyn RowVisitor,
+    ctx: &ReadContext<'_>,
+) -> Result<()> {
+    let mut seen = None;
+    let mut s = Scanner { input, line };
     if s.peek()? == Some(0xEF) {
         for _ in 0..3 {
             s.bump()?;
@@ -251,7 +361,7 @@ pub fn read_array(file: &str, input: impl BufRead, visitor: &mut dyn RowVisitor)
         element.clear();
         let complete = s.take_value(&mut element)?;
         match serde_json::from_slice::<Value>(&element) {
-            Ok(value) => visit_value(file, line, value, visitor),
+            Ok(value) => visit_value(file, line, value, visitor, ctx, &mut seen),
             Err(e) => {
                 let at = line + e.line().saturating_sub(1) as u64;
                 visitor.bad_row(finding(

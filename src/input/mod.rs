@@ -1,8 +1,13 @@
 //! Reading input files: format detection and one reader per format. Readers hand each
 //! row to a [`RowVisitor`] with its line number; they know nothing of validation.
 
+pub mod cp1252;
 pub mod csv;
+pub mod dates;
+pub mod exports;
 pub mod json;
+pub mod json_exports;
+pub mod rules;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -13,8 +18,16 @@ use anyhow::{Context, Result};
 use crate::model::raw::{ColumnNames, RawRow};
 use crate::model::Finding;
 
+/// What readers need from the configuration.
+pub struct ReadContext<'a> {
+    pub rules: &'a rules::Classifier,
+    pub mappings: &'a std::collections::BTreeMap<String, crate::model::import_config::Mapping>,
+}
+
 /// Receives what a reader finds, row by row.
 pub trait RowVisitor {
+    /// The format the input turned out to be (`csv`, `jira`, `github`, …).
+    fn format(&mut self, _name: &str) {}
     /// A row that could be split into columns.
     fn row(&mut self, row: &RawRow<'_>, line: u64, columns: &ColumnNames);
     /// A row that could not be read at all (counted as read and skipped).
@@ -23,8 +36,8 @@ pub trait RowVisitor {
     fn finding(&mut self, finding: Finding);
 }
 
-/// The formats escape-report reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The formats escape-report reads, as `--input-format` names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Format {
     /// Native records as CSV (delimiter `,` `;` or tab, detected).
     Csv,
@@ -32,16 +45,72 @@ pub enum Format {
     Json,
     /// Native records as JSON Lines: one object per line.
     Jsonl,
+    Jira,
+    Github,
+    Pagerduty,
+    Zendesk,
+    Freshdesk,
+    /// A `[import.mapping.NAME]` from the configuration.
+    Mapping(String),
 }
 
 impl Format {
-    pub fn name(self) -> &'static str {
+    /// Parses an `--input-format` value.
+    pub fn parse(text: &str) -> Result<Format, String> {
+        Ok(match text.trim().to_ascii_lowercase().as_str() {
+            "csv" => Format::Csv,
+            "json" => Format::Json,
+            "jsonl" | "ndjson" => Format::Jsonl,
+            "jira" => Format::Jira,
+            "github" => Format::Github,
+            "pagerduty" => Format::Pagerduty,
+            "zendesk" => Format::Zendesk,
+            "freshdesk" => Format::Freshdesk,
+            other => match other.strip_prefix("mapping:") {
+                Some(name) if !name.is_empty() => Format::Mapping(name.to_string()),
+                _ => return Err(format!(
+                    "unknown format '{text}'; use csv, json, jsonl, jira, github, pagerduty, zendesk, freshdesk or mapping:NAME"
+                )),
+            },
+        })
+    }
+
+    pub fn name(&self) -> String {
         match self {
-            Format::Csv => "csv",
-            Format::Json => "json",
-            Format::Jsonl => "jsonl",
+            Format::Csv => "csv".into(),
+            Format::Json => "json".into(),
+            Format::Jsonl => "jsonl".into(),
+            Format::Jira => "jira".into(),
+            Format::Github => "github".into(),
+            Format::Pagerduty => "pagerduty".into(),
+            Format::Zendesk => "zendesk".into(),
+            Format::Freshdesk => "freshdesk".into(),
+            Format::Mapping(n) => format!("mapping:{n}"),
         }
     }
+
+    /// The CSV export this format forces, if it is one.
+    fn csv_kind(&self) -> Option<exports::CsvKind> {
+        use exports::CsvKind;
+        match self {
+            Format::Csv => Some(CsvKind::Native),
+            Format::Jira => Some(CsvKind::Jira),
+            Format::Pagerduty => Some(CsvKind::PagerDuty),
+            Format::Zendesk => Some(CsvKind::Zendesk),
+            Format::Freshdesk => Some(CsvKind::Freshdesk),
+            Format::Mapping(n) => Some(CsvKind::Mapping(n.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// How the bytes are laid out, whatever the records mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Container {
+    Csv,
+    JsonArray,
+    JsonLines,
+    JsonDocument,
 }
 
 /// An input named on the command line: a path, or `-` for standard input.
@@ -89,14 +158,16 @@ const BUFFER: usize = 256 * 1024;
 /// findings.
 pub fn read(
     source: &Source,
-    forced: Option<Format>,
+    forced: Option<&Format>,
+    ctx: &ReadContext<'_>,
     visitor: &mut dyn RowVisitor,
-) -> Result<Format> {
+) -> Result<()> {
     read_from(
         &source.display_name(),
         source_path(source),
         source.open()?,
         forced,
+        ctx,
         visitor,
     )
 }
@@ -107,22 +178,56 @@ pub fn read_from(
     name: &str,
     path: Option<&Path>,
     input: impl Read,
-    forced: Option<Format>,
+    forced: Option<&Format>,
+    ctx: &ReadContext<'_>,
     visitor: &mut dyn RowVisitor,
-) -> Result<Format> {
-    let name = name.to_string();
+) -> Result<()> {
     let mut reader = BufReader::with_capacity(BUFFER, input);
-    let format = match forced {
-        Some(f) => f,
-        None => detect(path, &mut reader).with_context(|| format!("cannot read {name}"))?,
-    };
-    match format {
-        Format::Csv => csv::read(&name, reader, visitor),
-        Format::Json => json::read_array(&name, reader, visitor),
-        Format::Jsonl => json::read_lines(&name, reader, visitor),
+    let head = reader
+        .fill_buf()
+        .with_context(|| format!("cannot read {name}"))?;
+    if cp1252::looks_like_cp1252(head) {
+        visitor.finding(crate::model::Finding {
+            file: name.to_string(),
+            line: 1,
+            column: None,
+            message: "the file is not UTF-8; it was read as Windows-1252 (as spreadsheets save it). Save it as UTF-8 to be sure accents and symbols are right".into(),
+            outcome: crate::model::Outcome::Repaired,
+            reason: "Windows-1252 text",
+        });
+        let transcoded = BufReader::with_capacity(BUFFER, cp1252::Cp1252::new(reader));
+        return read_container(name, path, transcoded, forced, ctx, visitor);
     }
-    .with_context(|| format!("cannot read {name}"))?;
-    Ok(format)
+    read_container(name, path, reader, forced, ctx, visitor)
+}
+
+fn read_container(
+    name: &str,
+    path: Option<&Path>,
+    mut reader: impl BufRead,
+    forced: Option<&Format>,
+    ctx: &ReadContext<'_>,
+    visitor: &mut dyn RowVisitor,
+) -> Result<()> {
+    let container = match forced {
+        Some(Format::Json) => Container::JsonArray,
+        Some(Format::Jsonl) => Container::JsonLines,
+        Some(f) if f.csv_kind().is_some() && *f != Format::Pagerduty => Container::Csv,
+        _ => detect(path, &mut reader).with_context(|| format!("cannot read {name}"))?,
+    };
+    match container {
+        Container::Csv => csv::read(
+            name,
+            reader,
+            visitor,
+            ctx,
+            forced.and_then(Format::csv_kind),
+        ),
+        Container::JsonArray => json::read_array(name, reader, visitor, ctx),
+        Container::JsonLines => json::read_lines(name, reader, visitor, ctx),
+        Container::JsonDocument => json::read_document(name, reader, visitor, ctx),
+    }
+    .with_context(|| format!("cannot read {name}"))
 }
 
 fn source_path(source: &Source) -> Option<&Path> {
@@ -132,27 +237,32 @@ fn source_path(source: &Source) -> Option<&Path> {
     }
 }
 
-/// Decides the format from the extension, then from the first significant byte.
-fn detect(path: Option<&Path>, reader: &mut impl BufRead) -> io::Result<Format> {
+/// Decides the layout from the extension, then from the first significant byte; an
+/// object is JSON Lines when its first line is a whole object, else one document.
+fn detect(path: Option<&Path>, reader: &mut impl BufRead) -> io::Result<Container> {
     let extension = path
         .and_then(|p| p.extension())
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     match extension.as_deref() {
-        Some("csv" | "tsv" | "txt") => return Ok(Format::Csv),
-        Some("jsonl" | "ndjson") => return Ok(Format::Jsonl),
+        Some("csv" | "tsv" | "txt") => return Ok(Container::Csv),
+        Some("jsonl" | "ndjson") => return Ok(Container::JsonLines),
         _ => {}
     }
     let buffer = reader.fill_buf()?;
-    let first = buffer
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .unwrap_or(buffer)
-        .iter()
-        .find(|b| !b.is_ascii_whitespace());
-    Ok(match first {
-        Some(b'[') => Format::Json,
-        Some(b'{') => Format::Jsonl,
-        _ if extension.as_deref() == Some("json") => Format::Json,
-        _ => Format::Csv,
+    let body = buffer.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buffer);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    Ok(match start.map(|i| (i, body[i])) {
+        Some((_, b'[')) => Container::JsonArray,
+        Some((i, b'{')) => {
+            let line = body[i..].split(|b| *b == b'\n').next().unwrap_or_default();
+            if serde_json::from_slice::<serde_json::Value>(line).is_ok() {
+                Container::JsonLines
+            } else {
+                Container::JsonDocument
+            }
+        }
+        _ if extension.as_deref() == Some("json") => Container::JsonArray,
+        _ => Container::Csv,
     })
 }

@@ -25,6 +25,8 @@ pub struct Config {
     pub thresholds: Thresholds,
     #[serde(rename = "sprint")]
     pub sprints: Vec<Sprint>,
+    pub import: super::import_config::ImportConfig,
+    pub deployments: super::import_config::DeploymentsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -424,6 +426,18 @@ impl Config {
         crate::model::band::Bands::from_config(&self.bands)?;
         if !(self.thresholds.trend_pct.is_finite() && self.thresholds.trend_pct > 0.0) {
             bail!("[thresholds] trend_pct must be a positive percentage");
+        }
+        if super::import_config::parse_offset(&self.import.timezone).is_none() {
+            bail!(
+                "[import] timezone '{}' is not understood; use UTC or an offset like +02:00",
+                self.import.timezone
+            );
+        }
+        if crate::input::dates::month_names(&self.import.date_locale).is_none() {
+            bail!(
+                "[import] date_locale '{}' is not known; use en, fr, es, de, it, pt or nl",
+                self.import.date_locale
+            );
         }
         for sprint in &self.sprints {
             if sprint.end < sprint.start {

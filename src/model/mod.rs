@@ -3,6 +3,7 @@
 pub mod band;
 pub mod config;
 pub mod finding;
+pub mod import_config;
 pub mod period;
 pub mod problem;
 pub mod raw;

@@ -38,6 +38,19 @@ pub fn start_of(date: NaiveDate) -> i64 {
     days_from_civil(date.year() as i64, date.month(), date.day()) * MICROS_PER_DAY
 }
 
+/// An instant as RFC 3339 in UTC, to the second: `2025-09-22T09:26:00Z`.
+pub fn format_timestamp(micros: i64) -> String {
+    let date = date_of(micros);
+    let seconds = micros.div_euclid(MICROS_PER_SECOND).rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        date.format("%Y-%m-%d"),
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
 /// Parses `YYYY-MM-DD`, optionally followed by `T` or a space, `HH:MM[:SS[.fraction]]` and
 /// `Z` or an offset `±HH[:MM]`. Times without an offset are UTC.
 pub fn parse_timestamp(text: &str) -> Option<i64> {

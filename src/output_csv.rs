@@ -1,0 +1,89 @@
+//! Native CSV written by `import`: every column of SPEC 2.1, in order, with text that a
+//! spreadsheet would take for a formula made inert and read back unchanged.
+
+use crate::model::raw::{Field, RawRow};
+
+/// Fields that hold free text (where a leading `=` `+` `-` `@` could be a formula).
+pub fn is_text(field: Field) -> bool {
+    matches!(
+        field,
+        Field::Id | Field::Title | Field::Release | Field::Component | Field::Team | Field::Source
+    )
+}
+
+/// Prefixes text that a spreadsheet would evaluate with a `'`.
+pub fn defuse(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Removes the `'` that [`defuse`] added, so reading our own output gives the original.
+pub fn restore(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => text,
+    }
+}
+
+/// Writes rows as native CSV into memory.
+pub struct NativeWriter {
+    writer: csv::Writer<Vec<u8>>,
+}
+
+impl Default for NativeWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl NativeWriter {
+    pub fn new() -> NativeWriter {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer
+            .write_record(Field::ALL.iter().map(|f| f.name()))
+            .expect("writing to memory cannot fail");
+        NativeWriter { writer }
+    }
+
+    pub fn write(&mut self, row: &RawRow<'_>) {
+        let cells = Field::ALL.iter().map(|f| {
+            let value = row.get(*f).unwrap_or("");
+            if is_text(*f) {
+                defuse(value)
+            } else {
+                value.to_string()
+            }
+        });
+        self.writer
+            .write_record(cells)
+            .expect("writing to memory cannot fail");
+    }
+
+    pub fn finish(self) -> Vec<u8> {
+        self.writer.into_inner().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused_and_restored() {
+        for text in [
+            "=HYPERLINK(\"x\")",
+            "+1",
+            "-cmd",
+            "@SUM(A1)",
+            "plain",
+            "'quoted",
+        ] {
+            assert_eq!(restore(&defuse(text)), text);
+        }
+        assert_eq!(defuse("=1+1"), "'=1+1");
+        assert_eq!(defuse("fine"), "fine");
+    }
+}
