@@ -76,6 +76,31 @@ impl Ingest {
         input::read_from(name, None, input, forced.as_ref(), &ctx, &mut self.state)
     }
 
+    /// Reads deployments files; escaped problems read afterwards are attributed to
+    /// their production deployments. Call before reading problems.
+    pub fn read_deployments(&mut self, sources: &[Source], config: &Config) -> Result<()> {
+        let mut all = Vec::new();
+        for source in sources {
+            let read = crate::input::deployments::read(
+                source,
+                &self.rules,
+                &config.deployments.production_environments,
+            )?;
+            for finding in read.findings {
+                self.state.quality.add_finding(finding);
+            }
+            all.extend(read.deployments);
+        }
+        self.state
+            .engine
+            .set_releases(crate::metrics::releases::Releases::new(
+                all,
+                config.deployments.attribution_window_hours,
+                config.thresholds.regression_window_minutes,
+            ));
+        Ok(())
+    }
+
     /// Makes this ingest write every usable row as native CSV (see [`Ingest::exported`])
     /// instead of computing metrics.
     pub fn export_rows(&mut self) {
@@ -155,9 +180,10 @@ impl RowVisitor for State {
             quality.to_verify += u64::from(problem.to_verify);
             quality.estimated_costs += u64::from(problem.cost.is_some_and(|c| c.estimated));
         }
+        let mut problem = problem;
         match &mut self.export {
             Some(writer) => writer.write(row),
-            None => self.engine.add(&problem),
+            None => self.engine.add(&mut problem),
         }
     }
 

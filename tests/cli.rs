@@ -992,3 +992,71 @@ fn imported_csv_defuses_formulas_and_reads_back_unchanged() {
         "{md}"
     );
 }
+
+/// Worked by hand: production deployments in 2025-Q4 are 1.0, 1.1, 1.2, 1.3, 1.4, 1.5 and
+/// 1.6 (`prod` counts; the staging deployment does not): 7. Failed: 1.0 (D-5 names it),
+/// 1.1 (D-2 and D-3, counted once), 1.2 (rolled back), 1.3 (D-4), 1.4 (failed): 5 of 7.
+#[test]
+fn deployments_attribution_and_change_failure_rate() {
+    let m = metrics(&[
+        &fixture("deployments/problems.csv"),
+        "--deployments",
+        &fixture("deployments/deployments.csv"),
+        "--period",
+        "2025-Q4",
+    ]);
+    assert_eq!(m["totals"]["releases"], 7);
+    assert!(close(&m["totals"]["change_failure_rate"], 5.0 / 7.0));
+    let by_release: Vec<(String, u64)> = m["by_release"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap().to_string(),
+                r["escaped"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // D-1 came before any deployment and stays without a release; D-6 was not escaped.
+    assert_eq!(
+        by_release,
+        [
+            ("(none)".to_string(), 1),
+            ("1.0".into(), 1),
+            ("1.1".into(), 2),
+            ("1.3".into(), 1)
+        ]
+    );
+    assert_eq!(
+        m["integrity"]["likely_regressions"], 1,
+        "D-4: untyped, 20 minutes after 1.3"
+    );
+    assert_eq!(m["quarters"][0]["releases"], 7);
+    let without = metrics(&[&fixture("deployments/problems.csv"), "--period", "2025-Q4"]);
+    assert!(without["totals"]["releases"].is_null());
+    assert!(without["totals"]["change_failure_rate"].is_null());
+    let sprint = run(&[
+        "render",
+        &fixture("deployments/problems.csv"),
+        "--deployments",
+        &fixture("deployments/deployments.csv"),
+        "--period",
+        "2025-Q4",
+        "--audience",
+        "sprint",
+    ])
+    .stdout();
+    assert!(sprint.contains("There were 7 deployments to production; 5 failed, were rolled back or let a problem escape: a change failure rate of 71.4 %."), "{sprint}");
+    assert!(sprint.contains("a likely post-deployment regression to verify"));
+    // The GitLab deployments API: v1.1 caused D-2 and D-3, v1.2 failed; staging is ignored.
+    let gitlab = metrics(&[
+        &fixture("deployments/problems.csv"),
+        "--deployments",
+        &fixture("deployments/gitlab.json"),
+        "--period",
+        "2025-Q4",
+    ]);
+    assert_eq!(gitlab["totals"]["releases"], 2);
+    assert!(close(&gitlab["totals"]["change_failure_rate"], 1.0));
+}

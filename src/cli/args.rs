@@ -79,6 +79,11 @@ pub struct InputArgs {
     /// [default: the latest full quarter in the data].
     #[arg(long, value_name = "PERIOD")]
     pub period: Option<String>,
+    /// Deployments (CSV or JSON: release, deployed_at, environment, status; or the GitHub or
+    /// GitLab deployments API): releases per period, change failure rate, and escapes
+    /// attributed to the release that shipped them.
+    #[arg(long, value_name = "FILE")]
+    pub deployments: Vec<String>,
     /// Treat every finding (rejected or repaired row, duplicate) as an error: list them all, exit 2.
     #[arg(long)]
     pub strict: bool,

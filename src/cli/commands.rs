@@ -49,6 +49,10 @@ fn load(args: &InputArgs) -> Result<Loaded> {
         None => PeriodChoice::LatestFullQuarter,
     };
     let mut ingest = Ingest::new(&config, choice);
+    if !args.deployments.is_empty() {
+        let sources: Vec<Source> = args.deployments.iter().map(|d| Source::parse(d)).collect();
+        ingest.read_deployments(&sources, &config)?;
+    }
     for file in &args.files {
         ingest.read(&Source::parse(file), args.input_format.clone())?;
     }

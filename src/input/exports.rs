@@ -10,7 +10,9 @@ use crate::model::raw::{ColumnNames, Field, RawRow};
 
 use super::rules::Classifier;
 
-/// What a record of an export becomes.
+/// What a record of an export becomes. Made and consumed once per record, so the row is
+/// not boxed.
+#[allow(clippy::large_enum_variant)]
 pub enum Mapped<'r> {
     Row(RawRow<'r>),
     /// Not a problem (a Story, a question ticket): counted as read and skipped.

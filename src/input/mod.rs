@@ -4,6 +4,7 @@
 pub mod cp1252;
 pub mod csv;
 pub mod dates;
+pub mod deployments;
 pub mod exports;
 pub mod json;
 pub mod json_exports;

@@ -2,6 +2,7 @@
 //! one computation of every figure (SPEC 4). No I/O and no formatting here.
 
 pub mod quality;
+pub mod releases;
 pub mod report;
 pub mod stats;
 pub mod tally;
@@ -70,6 +71,8 @@ pub struct Engine {
     keep_from: Option<Quarter>,
     /// The last date seen and its quarter, since rows often arrive in date order.
     cached_day: Option<(i64, NaiveDate, Quarter)>,
+    /// Production deployments, when a deployments file was given.
+    releases: Option<releases::Releases>,
 }
 
 impl Engine {
@@ -102,10 +105,27 @@ impl Engine {
             last: None,
             keep_from: None,
             cached_day: None,
+            releases: None,
         }
     }
 
-    pub fn add(&mut self, problem: &Problem<'_>) {
+    /// Uses these deployments to attribute escapes and count releases.
+    pub fn set_releases(&mut self, releases: releases::Releases) {
+        self.releases = Some(releases);
+    }
+
+    /// Adds a problem; an escaped one may first be attributed to a deployment.
+    pub fn add(&mut self, problem: &mut Problem<'_>) {
+        if let (Some(releases), true) = (&mut self.releases, problem.escaped) {
+            let untyped = problem.kind == Some(crate::model::ProblemType::Unclassified);
+            let attribution =
+                releases.attribute(problem.detected_at, problem.release.as_deref(), untyped);
+            if let Some(release) = attribution.release {
+                problem.release = Some(std::borrow::Cow::Owned(release));
+            }
+            problem.likely_regression = attribution.likely_regression;
+        }
+        let problem = &*problem;
         let day = problem
             .detected_at
             .div_euclid(crate::model::time::MICROS_PER_DAY);
@@ -166,6 +186,9 @@ impl Engine {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
+        if let (Some(mine), Some(theirs)) = (&mut self.releases, &other.releases) {
+            mine.merge(theirs);
+        }
         if let Some(keep_from) = self
             .last
             .filter(|_| self.choice == PeriodChoice::LatestFullQuarter)
@@ -233,12 +256,36 @@ impl Engine {
             }
             (None, _) => Vec::new(),
         };
+        let count_releases = |start: NaiveDate, end: NaiveDate| {
+            self.releases.as_ref().map(|r| {
+                r.in_range(
+                    crate::model::time::start_of(start),
+                    crate::model::time::start_of(end) + crate::model::time::MICROS_PER_DAY,
+                )
+            })
+        };
+        let release_counts = report::ReleaseCounts {
+            period: period.as_ref().and_then(|p| count_releases(p.start, p.end)),
+            quarters: shown
+                .iter()
+                .map(|(q, _)| count_releases(q.start(), q.end()))
+                .collect(),
+        };
         let data_range = report::DataRange {
             first: self.first.map(|d| d.to_string()),
             last: self.last.map(|d| d.to_string()),
         };
         report::compute(
-            settings, data_range, period, selected, previous, shown, quality,
+            settings,
+            report::Tallies {
+                data_range,
+                release_counts,
+                period,
+                selected,
+                previous,
+                shown,
+            },
+            quality,
         )
     }
 }

@@ -136,6 +136,9 @@ pub struct QuarterRow {
     pub by_type: BTreeMap<ProblemType, TypeQuarter>,
     /// Share of pre-release problems that are P3 or P4.
     pub low_severity_prerelease_share: Option<f64>,
+    /// Production deployments in the quarter; null without a deployments file.
+    pub releases: Option<u64>,
+    pub change_failure_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -179,6 +182,9 @@ pub struct PreviousPeriod {
 pub struct Integrity {
     /// Escaped problems of the period without a release.
     pub escaped_without_release: u64,
+    /// Untyped escapes detected within the regression window after a deployment: likely
+    /// post-deployment regressions, to verify.
+    pub likely_regressions: u64,
     /// Share of the period's escaped problems that are unclassified.
     pub unclassified_share: Option<f64>,
     /// Share of the period's escaped problems whose type is to be verified.
@@ -263,15 +269,33 @@ fn spreads(samples: &mut [Vec<f64>; 5]) -> BTreeMap<String, Spread> {
     out
 }
 
-pub(super) fn compute(
-    settings: &Settings,
-    data_range: DataRange,
-    period: Option<Period>,
-    mut selected: Tally,
-    previous: Option<(Period, Tally)>,
-    shown: Vec<(Quarter, Tally)>,
-    quality: DataQuality,
-) -> Metrics {
+/// Production deployments and failed ones, for the period and each shown quarter; `None`
+/// without a deployments file.
+#[derive(Debug, Clone, Default)]
+pub struct ReleaseCounts {
+    pub period: Option<(u64, u64)>,
+    pub quarters: Vec<Option<(u64, u64)>>,
+}
+
+/// What the engine hands over for the final computation.
+pub(super) struct Tallies {
+    pub data_range: DataRange,
+    pub release_counts: ReleaseCounts,
+    pub period: Option<Period>,
+    pub selected: Tally,
+    pub previous: Option<(Period, Tally)>,
+    pub shown: Vec<(Quarter, Tally)>,
+}
+
+pub(super) fn compute(settings: &Settings, tallies: Tallies, quality: DataQuality) -> Metrics {
+    let Tallies {
+        data_range,
+        release_counts,
+        period,
+        mut selected,
+        previous,
+        shown,
+    } = tallies;
     let total = selected.total;
     let escape_rate = ratio(total.escaped, total.problems);
     let interval = wilson(total.escaped, total.problems);
@@ -290,8 +314,10 @@ pub(super) fn compute(
         band: escape_rate.map(|r| settings.bands.classify(r).to_string()),
         detection_rate: escape_rate.map(|r| 1.0 - r),
         cost_hours: cost,
-        releases: None,
-        change_failure_rate: None,
+        releases: release_counts.period.map(|(total, _)| total),
+        change_failure_rate: release_counts
+            .period
+            .and_then(|(total, failed)| ratio(failed, total)),
         estimated_hours: estimated.as_f64(),
         cost_money: settings.hourly_rate.map(|rate| rate * cost),
         currency: settings.hourly_rate.map(|_| settings.currency.clone()),
@@ -350,7 +376,15 @@ pub(super) fn compute(
     };
     let quarters: Vec<QuarterRow> = shown
         .iter()
-        .map(|(q, t)| QuarterRow {
+        .zip(
+            release_counts
+                .quarters
+                .iter()
+                .chain(std::iter::repeat(&None)),
+        )
+        .map(|((q, t), releases)| QuarterRow {
+            releases: releases.map(|(total, _)| total),
+            change_failure_rate: releases.and_then(|(total, failed)| ratio(failed, total)),
             label: q.to_string(),
             problems: t.total.problems,
             escaped: t.total.escaped,
@@ -481,8 +515,26 @@ fn integrity(selected: &Tally, previous: Option<&Tally>) -> Integrity {
             share * 100.0
         ));
     }
+    if selected.likely_regressions > 0 {
+        let one = selected.likely_regressions == 1;
+        signals.push(format!(
+            "{} without a type {} detected within minutes of a deployment: {} to verify.",
+            crate::text::count(
+                selected.likely_regressions,
+                "escaped problem",
+                "escaped problems"
+            ),
+            if one { "was" } else { "were" },
+            if one {
+                "a likely post-deployment regression"
+            } else {
+                "likely post-deployment regressions"
+            }
+        ));
+    }
     Integrity {
         escaped_without_release: selected.escaped_without_release,
+        likely_regressions: selected.likely_regressions,
         unclassified_share: ratio(unclassified, escaped),
         to_verify_share: ratio(to_verify, escaped),
         low_severity_prerelease_share: low,

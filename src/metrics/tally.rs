@@ -78,6 +78,8 @@ pub struct EscapedItem {
     pub component: Option<String>,
     pub mechanism: Option<Mechanism>,
     pub detected_at: i64,
+    pub release: Option<String>,
+    pub likely_regression: bool,
 }
 
 /// What is kept problem by problem, only for periods a report may show.
@@ -118,6 +120,8 @@ pub struct Tally {
     /// Pre-release problems of the lowest severities (P3, P4): a jump may mean padding.
     pub low_severity_prerelease: u64,
     pub escaped_without_release: u64,
+    /// Untyped escapes detected within the regression window after a deployment.
+    pub likely_regressions: u64,
     pub detail: Option<Detail>,
 }
 
@@ -153,6 +157,7 @@ impl Tally {
         if p.release.is_none() {
             self.escaped_without_release += 1;
         }
+        self.likely_regressions += u64::from(p.likely_regression);
         let kind = p.kind.unwrap_or(ProblemType::Unclassified);
         let t = &mut self.types[kind.index()];
         t.escaped += 1;
@@ -192,6 +197,8 @@ impl Tally {
                 component: p.component.as_deref().map(str::to_string),
                 mechanism: p.mechanism,
                 detected_at: p.detected_at,
+                release: p.release.as_deref().map(str::to_string),
+                likely_regression: p.likely_regression,
             });
         }
     }
@@ -229,6 +236,7 @@ impl Tally {
         }
         self.low_severity_prerelease += other.low_severity_prerelease;
         self.escaped_without_release += other.escaped_without_release;
+        self.likely_regressions += other.likely_regressions;
         match (&mut self.detail, other.detail) {
             (Some(mine), Some(theirs)) => mine.merge(theirs),
             (None, Some(theirs)) => self.detail = Some(theirs),

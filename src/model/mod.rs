@@ -2,6 +2,7 @@
 
 pub mod band;
 pub mod config;
+pub mod deployment;
 pub mod finding;
 pub mod import_config;
 pub mod period;

@@ -202,4 +202,6 @@ pub struct Problem<'a> {
     pub customers_affected: Option<u64>,
     pub mechanism: Option<Mechanism>,
     pub reopened: bool,
+    /// Untyped and detected soon after a production deployment (set by attribution).
+    pub likely_regression: bool,
 }

@@ -293,6 +293,7 @@ impl Validator {
             customers_affected,
             mechanism,
             reopened,
+            likely_regression: false,
         })
     }
 }

@@ -231,6 +231,17 @@ impl<'a> Context<'a> {
             opt_pct(t.ci95_high),
             opt_pct(t.weighted_escape_rate),
         )];
+        if let (Some(releases), Some(cfr)) = (t.releases, t.change_failure_rate) {
+            let failed = (cfr * releases as f64).round() as u64;
+            out.push(format!(
+                "There {} {} to production; {} failed, {} rolled back or let a problem escape: a change failure rate of {}.",
+                if releases == 1 { "was" } else { "were" },
+                count(releases, "deployment", "deployments"),
+                int(failed),
+                if failed == 1 { "was" } else { "were" },
+                pct(cfr)
+            ));
+        }
         if let Some(prev) = &self.m.previous {
             let label = prev.period.label.clone().unwrap_or_default();
             match prev.escape_rate {

@@ -262,7 +262,9 @@ fn escaped_list(ctx: &Context<'_>) -> Section {
     ]);
     for item in items.iter().take(MAX_LISTED) {
         let mut kind = words::label_one(item.kind).to_string();
-        if item.to_verify {
+        if item.likely_regression {
+            kind.push_str(" (likely regression)");
+        } else if item.to_verify {
             kind.push_str(" (to verify)");
         }
         table.rows.push(vec![

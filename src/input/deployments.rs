@@ -1,0 +1,184 @@
+//! Deployments files: native CSV or JSON (`release, deployed_at, environment, status`),
+//! and the deployments APIs of GitHub (`ref`, `environment`, `created_at`) and GitLab
+//! (`ref`, `status`, `environment.name`, `created_at`). Small files, read whole.
+
+use std::io::Read;
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+use super::rules::Classifier;
+use super::Source;
+use crate::model::deployment::{DeployStatus, Deployment};
+use crate::model::{Finding, Outcome};
+
+/// The deployments read from one file, with what was wrong in it.
+#[derive(Debug, Default)]
+pub struct DeploymentsRead {
+    pub deployments: Vec<Deployment>,
+    pub findings: Vec<Finding>,
+    pub rows_read: u64,
+}
+
+/// A deployment's fields as text, before validation.
+#[derive(Default)]
+struct RawDeployment {
+    release: Option<String>,
+    deployed_at: Option<String>,
+    environment: Option<String>,
+    status: Option<String>,
+}
+
+pub fn read(source: &Source, rules: &Classifier, production: &[String]) -> Result<DeploymentsRead> {
+    let name = source.display_name();
+    let mut bytes = Vec::new();
+    match source {
+        Source::Stdin => std::io::stdin().read_to_end(&mut bytes),
+        Source::Path(p) => std::fs::File::open(p)
+            .with_context(|| format!("cannot open the deployments file {}", p.display()))?
+            .read_to_end(&mut bytes),
+    }
+    .with_context(|| format!("cannot read the deployments file {name}"))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.trim_start_matches('\u{feff}');
+    let raws: Vec<(u64, RawDeployment)> = if text.trim_start().starts_with(['[', '{']) {
+        json_rows(&name, text)?
+    } else {
+        csv_rows(&name, text)?
+    };
+    let mut out = DeploymentsRead::default();
+    for (line, raw) in raws {
+        out.rows_read += 1;
+        let mut problem = |column: &str, message: String| {
+            out.findings.push(Finding {
+                file: name.clone(),
+                line,
+                column: Some(column.to_string()),
+                message,
+                outcome: Outcome::Skipped,
+                reason: "bad deployment",
+            })
+        };
+        let Some(release) = raw.release.filter(|r| !r.trim().is_empty()) else {
+            problem(
+                "release",
+                "the deployment names no release; fill in the version or tag deployed".into(),
+            );
+            continue;
+        };
+        let Some(deployed_at) = raw
+            .deployed_at
+            .as_deref()
+            .and_then(|d| rules.dates.parse(d))
+        else {
+            problem(
+                "deployed_at",
+                format!(
+                    "deployment of {release}: '{}' is not a date; write it as 2025-11-23T09:50:00Z",
+                    raw.deployed_at.unwrap_or_default()
+                ),
+            );
+            continue;
+        };
+        let Some(status) = DeployStatus::parse(raw.status.as_deref().unwrap_or("")) else {
+            problem(
+                "status",
+                format!(
+                    "deployment of {release}: unknown status '{}'; use success, failed or rolled_back",
+                    raw.status.unwrap_or_default()
+                ),
+            );
+            continue;
+        };
+        let environment = raw.environment.filter(|e| !e.trim().is_empty());
+        let is_production = environment.as_deref().is_none_or(|e| {
+            production
+                .iter()
+                .any(|p| p.trim().eq_ignore_ascii_case(e.trim()))
+        });
+        out.deployments.push(Deployment {
+            release: release.trim().to_string(),
+            deployed_at,
+            environment,
+            status,
+            production: is_production,
+        });
+    }
+    Ok(out)
+}
+
+fn csv_rows(name: &str, text: &str) -> Result<Vec<(u64, RawDeployment)>> {
+    let delimiter = super::csv::detect_delimiter(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("cannot read the header of {name}"))?
+        .iter()
+        .map(|h| h.trim().to_lowercase().replace([' ', '-'], "_"))
+        .collect();
+    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
+    let release = find(&["release", "version", "ref", "tag"]);
+    let at = find(&["deployed_at", "created_at", "date", "time", "finished_at"]);
+    let environment = find(&["environment", "env"]);
+    let status = find(&["status", "state", "result"]);
+    if release.is_none() || at.is_none() {
+        anyhow::bail!(
+            "{name}: a deployments file needs release and deployed_at columns (found: {})",
+            headers.join(", ")
+        );
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.with_context(|| format!("cannot read {name}"))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::to_string);
+        rows.push((
+            line,
+            RawDeployment {
+                release: get(release),
+                deployed_at: get(at),
+                environment: get(environment),
+                status: get(status),
+            },
+        ));
+    }
+    Ok(rows)
+}
+
+fn json_rows(name: &str, text: &str) -> Result<Vec<(u64, RawDeployment)>> {
+    let value: Value =
+        serde_json::from_str(text).with_context(|| format!("{name} is not valid JSON"))?;
+    let items = match value {
+        Value::Array(items) => items,
+        Value::Object(mut o) => match o.remove("deployments") {
+            Some(Value::Array(items)) => items,
+            _ => anyhow::bail!("{name}: expected a JSON array of deployments"),
+        },
+        _ => anyhow::bail!("{name}: expected a JSON array of deployments"),
+    };
+    let string = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Object(o)) => o.get("name").and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    };
+    Ok(items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let get = |keys: &[&str]| keys.iter().find_map(|k| string(item.get(*k)));
+            (
+                i as u64 + 1,
+                RawDeployment {
+                    release: get(&["release", "version", "tag", "ref", "sha"]),
+                    deployed_at: get(&["deployed_at", "created_at", "finished_at"]),
+                    environment: get(&["environment"]),
+                    status: get(&["status", "state"]),
+                },
+            )
+        })
+        .collect())
+}
