@@ -1060,3 +1060,36 @@ fn deployments_attribution_and_change_failure_rate() {
     assert_eq!(gitlab["totals"]["releases"], 2);
     assert!(close(&gitlab["totals"]["change_failure_rate"], 1.0));
 }
+
+#[test]
+fn a_mapping_reads_a_tool_we_never_heard_of() {
+    let dir = temp_dir("mapping");
+    std::fs::write(
+        dir.join("escape-report.toml"),
+        "[import.mapping.mytool.columns]\nid = \"Ticket\"\ntitle = \"Headline\"\ndetected_at = \"Opened\"\ntype = \"Kind\"\n\n[import.mapping.mytool.fixed]\nfound_stage = \"production\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("tool.csv"),
+        "Ticket,Headline,Opened,Kind,Owner\nT-1,Broken export,2025-11-03,infra,ann\nT-2,Wrong total,2025-11-04,bug,bob\n",
+    )
+    .unwrap();
+    let m = run_in(
+        &dir,
+        &["metrics", "--json", "tool.csv", "--period", "2025-Q4"],
+    )
+    .json();
+    assert_eq!(m["data_quality"]["files"][0]["format"], "mapping:mytool");
+    assert_eq!(m["totals"]["escaped"], 2);
+    assert_eq!(m["by_type"][0]["escaped"], 1, "bug is a synonym of code");
+    assert_eq!(m["by_type"][1]["escaped"], 1);
+    let forced = run_in(&dir, &["import", "mapping:mytool", "tool.csv"]);
+    assert_eq!(forced.code(), 0, "{}", forced.stderr());
+    assert!(
+        forced
+            .stdout()
+            .contains("T-1,Broken export,infra,,production"),
+        "{}",
+        forced.stdout()
+    );
+}

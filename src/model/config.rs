@@ -515,6 +515,44 @@ pub fn default_toml() -> String {
         "# Relative change (percent) between quarters that counts as rising or dropping.\n",
     );
     out.push_str(&format!("trend_pct = {:?}\n", t.trend_pct));
+    let import = &c.import;
+    out.push_str(
+        "\n# Reading real exports (Jira, GitHub, PagerDuty, Zendesk, Freshdesk).\n[import]\n",
+    );
+    out.push_str("# Time zone of export dates that carry none: UTC or an offset like +02:00.\n");
+    out.push_str(&format!("timezone = {:?}\n", import.timezone));
+    out.push_str("# Language of month names in Jira dates: en, fr, es, de, it, pt, nl.\n");
+    out.push_str(&format!("date_locale = {:?}\n", import.date_locale));
+    out.push_str("# Jira issue types that are defects; other issues are skipped and counted.\n");
+    out.push_str(&format!(
+        "defect_issue_types = {}\n",
+        toml_list(&import.defect_issue_types)
+    ));
+    out.push_str("# Stage for a Jira issue no rule places (marked to verify).\n");
+    out.push_str(&format!("default_stage = {:?}\n", import.default_stage));
+    out.push_str("\n# A word in a label, tag, environment, status or found-in field -> the stage found in.\n[import.stage_rules]\n");
+    push_map(&mut out, &import.stage_rules);
+    out.push_str("\n# A word in a label, tag, component, service or title -> the type.\n[import.type_rules]\n");
+    push_map(&mut out, &import.type_rules);
+    out.push_str("\n# Headers of exports in another language -> the English export's names.\n[import.header_aliases]\n");
+    push_map(&mut out, &import.header_aliases);
+    out.push_str(
+        "\n# A tool escape-report does not know: which column holds which field, and fixed values.\n\
+         # Used when a CSV has all the named columns, or with --input-format mapping:mytool.\n\
+         # [import.mapping.mytool.columns]\n# id = \"Ticket\"\n# title = \"Headline\"\n# detected_at = \"Opened\"\n\
+         # [import.mapping.mytool.fixed]\n# found_stage = \"production\"\n",
+    );
+    let d = &c.deployments;
+    out.push_str("\n[deployments]\n# Environments that count as production (a deployment without one does too).\n");
+    out.push_str(&format!(
+        "production_environments = {}\n",
+        toml_list(&d.production_environments)
+    ));
+    out.push_str("# Hours back from a problem's detection within which a deployment can be blamed; 0 = no limit.\n");
+    out.push_str(&format!(
+        "attribution_window_hours = {:?}\n",
+        d.attribution_window_hours
+    ));
     out.push_str(
         "\n# Sprints, usable as --period \"Sprint 42\" (both dates included).\n\
          # [[sprint]]\n# name = \"Sprint 42\"\n# start = 2025-11-03\n# end = 2025-11-14\n",
