@@ -1,7 +1,9 @@
 //! Ingestion: drives the readers, validates each row, counts it once by id, and feeds
 //! the metrics engine and the Data quality tally as the rows stream past.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use crate::ids::{IdSet, Seen};
 
 use anyhow::Result;
 
@@ -26,7 +28,7 @@ struct State {
     engine: Engine,
     quality: DataQuality,
     /// Ids seen, with the file (index into `files`) and line of their first occurrence.
-    seen: HashMap<Box<str>, (u32, u64)>,
+    seen: IdSet,
     files: Vec<String>,
     /// For `import`: usable rows are written out as native CSV instead of counted.
     export: Option<crate::output_csv::NativeWriter>,
@@ -43,7 +45,7 @@ impl Ingest {
                 validator,
                 engine: Engine::new(stages, choice, &config.sprints),
                 quality: DataQuality::default(),
-                seen: HashMap::new(),
+                seen: IdSet::default(),
                 files: Vec::new(),
                 export: None,
             },
@@ -157,14 +159,19 @@ impl RowVisitor for State {
             quality.record_skipped();
             return;
         };
-        if let Some(&(first_file, first_line)) = self.seen.get(problem.id.as_ref()) {
-            let first = &self.files[first_file as usize];
+        if let Seen::Again(first) = self
+            .seen
+            .insert(problem.id.as_ref(), (file_index as u32, line))
+        {
+            let first = first
+                .map(|(f, l)| format!(" (first at {}:{l})", self.files[f as usize]))
+                .unwrap_or_default();
             let finding = at.finding(
                 Some(crate::model::raw::Field::Id),
                 Outcome::Duplicate,
                 "duplicate id",
                 format!(
-                    "problem {} appears again (first at {first}:{first_line}); counted once, as first seen",
+                    "problem {} appears again{first}; counted once, as first seen",
                     problem.id
                 ),
             );
@@ -172,8 +179,6 @@ impl RowVisitor for State {
             quality.record_duplicate();
             return;
         }
-        self.seen
-            .insert(problem.id.as_ref().into(), (file_index as u32, line));
         quality.record_used();
         if problem.escaped {
             quality.unclassified += u64::from(problem.kind == Some(ProblemType::Unclassified));

@@ -5,6 +5,7 @@
 
 pub mod charts;
 pub mod cli;
+pub mod ids;
 pub mod ingest;
 pub mod input;
 pub mod metrics;

@@ -37,9 +37,13 @@ pub struct Metrics {
     pub previous: Option<PreviousPeriod>,
     pub integrity: Integrity,
     pub data_quality: DataQuality,
-    /// The selected period's escaped problems, most expensive first; for reports, not JSON.
+    /// The selected period's most expensive escaped problems (at most
+    /// [`super::tally::KEPT_ESCAPED`]), most expensive first; for reports, not JSON.
     #[serde(skip)]
     pub escaped_problems: Vec<EscapedItem>,
+    /// The highest cost of one escaped problem in the period and how many share it.
+    #[serde(skip)]
+    pub top_cost: Option<(f64, u64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -451,12 +455,8 @@ pub(super) fn compute(settings: &Settings, tallies: Tallies, quality: DataQualit
     });
     let integrity = integrity(&selected, previous.as_ref().map(|(_, t)| t));
     let mut escaped_problems = detail.escaped;
-    escaped_problems.sort_by(|a, b| {
-        b.hours
-            .total_cmp(&a.hours)
-            .then_with(|| a.detected_at.cmp(&b.detected_at))
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    escaped_problems.sort_by(super::tally::by_cost);
+    escaped_problems.truncate(super::tally::KEPT_ESCAPED);
     Metrics {
         schema_version: SCHEMA_VERSION,
         period: PeriodView::of(period.as_ref()),
@@ -478,6 +478,7 @@ pub(super) fn compute(settings: &Settings, tallies: Tallies, quality: DataQualit
         integrity,
         data_quality: quality,
         escaped_problems,
+        top_cost: detail.top_hours,
     }
 }
 

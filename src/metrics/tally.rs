@@ -82,6 +82,9 @@ pub struct EscapedItem {
     pub likely_regression: bool,
 }
 
+/// How many of a period's escaped problems are kept one by one: the most expensive.
+pub const KEPT_ESCAPED: usize = 100;
+
 /// What is kept problem by problem, only for periods a report may show.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Detail {
@@ -89,10 +92,34 @@ pub struct Detail {
     pub time_to_detect: [Vec<f64>; 5],
     /// Hours from detection to resolution, per type.
     pub time_to_resolve: [Vec<f64>; 5],
+    /// The most expensive escaped problems (at most about twice [`KEPT_ESCAPED`] at a time).
     pub escaped: Vec<EscapedItem>,
+    /// The highest cost of any escaped problem, and how many share it.
+    pub top_hours: Option<(f64, u64)>,
+}
+
+/// The order of escaped problems in reports: most expensive first, then earliest, then id.
+pub fn by_cost(a: &EscapedItem, b: &EscapedItem) -> std::cmp::Ordering {
+    b.hours
+        .total_cmp(&a.hours)
+        .then_with(|| a.detected_at.cmp(&b.detected_at))
+        .then_with(|| a.id.cmp(&b.id))
 }
 
 impl Detail {
+    fn keep(&mut self, item: EscapedItem) {
+        self.top_hours = match self.top_hours {
+            Some((h, n)) if h == item.hours => Some((h, n + 1)),
+            Some((h, _)) if h > item.hours => self.top_hours,
+            _ => Some((item.hours, 1)),
+        };
+        self.escaped.push(item);
+        if self.escaped.len() >= 2 * KEPT_ESCAPED {
+            self.escaped.sort_by(by_cost);
+            self.escaped.truncate(KEPT_ESCAPED);
+        }
+    }
+
     fn merge(&mut self, other: Detail) {
         for (mine, theirs) in self.time_to_detect.iter_mut().zip(other.time_to_detect) {
             mine.extend(theirs);
@@ -100,7 +127,14 @@ impl Detail {
         for (mine, theirs) in self.time_to_resolve.iter_mut().zip(other.time_to_resolve) {
             mine.extend(theirs);
         }
+        self.top_hours = match (self.top_hours, other.top_hours) {
+            (Some((a, n)), Some((b, m))) if a == b => Some((a, n + m)),
+            (Some(a), Some(b)) => Some(if a.0 > b.0 { a } else { b }),
+            (a, b) => a.or(b),
+        };
         self.escaped.extend(other.escaped);
+        self.escaped.sort_by(by_cost);
+        self.escaped.truncate(KEPT_ESCAPED);
     }
 }
 
@@ -186,7 +220,7 @@ impl Tally {
                 hours: 0.0,
                 estimated: false,
             });
-            detail.escaped.push(EscapedItem {
+            detail.keep(EscapedItem {
                 id: p.id.to_string(),
                 title: p.title.to_string(),
                 kind,
@@ -267,5 +301,48 @@ fn add_to(map: &mut BTreeMap<String, Count>, key: Option<&str>, escaped: bool) {
             count.add(escaped);
             map.insert(key.to_string(), count);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: usize, hours: f64) -> EscapedItem {
+        EscapedItem {
+            id: format!("E-{id}"),
+            title: String::new(),
+            kind: ProblemType::Code,
+            severity: None,
+            hours,
+            estimated: false,
+            to_verify: false,
+            component: None,
+            mechanism: None,
+            detected_at: id as i64,
+            release: None,
+            likely_regression: false,
+        }
+    }
+
+    #[test]
+    fn detail_keeps_the_most_expensive_and_counts_ties() {
+        let mut a = Detail::default();
+        let mut b = Detail::default();
+        for i in 0..700 {
+            let hours = (i % 350) as f64;
+            if i % 2 == 0 {
+                a.keep(item(i, hours));
+            } else {
+                b.keep(item(i, hours));
+            }
+        }
+        a.merge(b);
+        assert_eq!(a.escaped.len(), KEPT_ESCAPED);
+        // Hours 349 occur for i = 349 and 699.
+        assert_eq!(a.top_hours, Some((349.0, 2)));
+        assert_eq!(a.escaped[0].hours, 349.0);
+        assert_eq!(a.escaped[0].id, "E-349", "the earlier one first");
+        assert_eq!(a.escaped[KEPT_ESCAPED - 1].hours, 300.0);
     }
 }

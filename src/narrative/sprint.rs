@@ -206,9 +206,10 @@ fn most_expensive(ctx: &Context<'_>) -> Section {
             .iter()
             .take_while(|i| (i.hours - top.hours).abs() < 1e-9)
             .collect();
+        let tied_count = ctx.m.top_cost.map_or(tied.len() as u64, |(_, n)| n);
         let estimated = tied.iter().any(|i| i.estimated);
         let hours_text = ctx.cost_words(top.hours, estimated);
-        if tied.len() == 1 {
+        if tied_count == 1 {
             let mut s = format!("The most expensive was {}, at {hours_text}", describe(top));
             if top.estimated {
                 s.push_str(", estimated from the cost model because no hours were logged");
@@ -230,7 +231,7 @@ fn most_expensive(ctx: &Context<'_>) -> Section {
             }
         } else {
             let list: Vec<String> = tied.iter().take(5).map(|i| describe(i)).collect();
-            let more = tied.len().saturating_sub(5);
+            let more = tied_count.saturating_sub(5);
             let tail = if more > 0 {
                 format!(" and {more} more")
             } else {
@@ -238,7 +239,7 @@ fn most_expensive(ctx: &Context<'_>) -> Section {
             };
             paragraphs.push(format!(
                 "{} problems tie as the most expensive, at {hours_text} each: {}{tail}.",
-                tied.len(),
+                tied_count,
                 join_list(&list)
             ));
         }
@@ -279,7 +280,7 @@ fn escaped_list(ctx: &Context<'_>) -> Section {
             },
         ]);
     }
-    let more = items.len().saturating_sub(MAX_LISTED);
+    let more = (ctx.m.totals.escaped as usize).saturating_sub(items.len().min(MAX_LISTED));
     Section {
         id: "escaped-problems".into(),
         heading: "Escaped problems".into(),

@@ -1,0 +1,172 @@
+//! The set of problem ids seen, for counting each problem once. Exact (with where each id
+//! was first seen) up to [`EXACT_LIMIT`] ids; beyond that it keeps 64-bit fingerprints
+//! only, so ten million ids fit in about 120 MB. Two different ids share a fingerprint
+//! with a chance of about 1 in 10^19 per pair (for 10 million ids: about 3 in a million
+//! runs would count one problem as a duplicate).
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+/// Ids kept exactly, with their first location, before switching to fingerprints.
+pub const EXACT_LIMIT: usize = 1 << 20;
+
+/// Where an id was first seen: file index and line.
+pub type FirstSeen = (u32, u64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// First time: now recorded.
+    New,
+    /// Seen before, at this file and line when known.
+    Again(Option<FirstSeen>),
+}
+
+#[derive(Debug)]
+pub struct IdSet {
+    exact: Option<HashMap<Box<str>, FirstSeen>>,
+    exact_limit: usize,
+    prints: Fingerprints,
+}
+
+impl Default for IdSet {
+    fn default() -> Self {
+        IdSet::with_exact_limit(EXACT_LIMIT)
+    }
+}
+
+fn fingerprint(id: &str) -> u64 {
+    // std's SipHash with fixed keys: well mixed, and the same on every machine.
+    let mut h = std::hash::DefaultHasher::new();
+    id.hash(&mut h);
+    // 0 marks an empty slot.
+    h.finish().max(1)
+}
+
+impl IdSet {
+    /// A set that keeps `limit` ids exactly before switching to fingerprints.
+    pub fn with_exact_limit(limit: usize) -> IdSet {
+        IdSet {
+            exact: Some(HashMap::new()),
+            exact_limit: limit,
+            prints: Fingerprints::default(),
+        }
+    }
+
+    /// Records `id`, first seen at `at`, or says where it was seen before.
+    pub fn insert(&mut self, id: &str, at: FirstSeen) -> Seen {
+        if let Some(exact) = &mut self.exact {
+            if let Some(first) = exact.get(id) {
+                return Seen::Again(Some(*first));
+            }
+            if exact.len() < self.exact_limit {
+                exact.insert(id.into(), at);
+                return Seen::New;
+            }
+            for key in exact.keys() {
+                self.prints.insert(fingerprint(key));
+            }
+            self.exact = None;
+        }
+        if self.prints.insert(fingerprint(id)) {
+            Seen::New
+        } else {
+            Seen::Again(None)
+        }
+    }
+}
+
+/// Open addressing over 256 segments, each growing on its own, so growth never needs
+/// twice the memory at once.
+#[derive(Debug)]
+struct Fingerprints {
+    segments: Vec<Segment>,
+}
+
+#[derive(Debug, Default)]
+struct Segment {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl Default for Fingerprints {
+    fn default() -> Self {
+        Fingerprints {
+            segments: (0..256).map(|_| Segment::default()).collect(),
+        }
+    }
+}
+
+impl Fingerprints {
+    /// Adds a fingerprint; false when it was already there.
+    fn insert(&mut self, print: u64) -> bool {
+        self.segments[(print >> 56) as usize].insert(print)
+    }
+}
+
+impl Segment {
+    fn slot(&self, print: u64) -> usize {
+        // Maps the low bits onto the table without a power-of-two size.
+        (((print & 0x00FF_FFFF_FFFF_FFFF) as u128 * self.slots.len() as u128) >> 56) as usize
+    }
+
+    fn insert(&mut self, print: u64) -> bool {
+        if (self.len + 1) * 5 > self.slots.len() * 4 {
+            self.grow();
+        }
+        let n = self.slots.len();
+        let mut i = self.slot(print);
+        loop {
+            match self.slots[i] {
+                0 => {
+                    self.slots[i] = print;
+                    self.len += 1;
+                    return true;
+                }
+                p if p == print => return false,
+                _ => i = if i + 1 == n { 0 } else { i + 1 },
+            }
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 3 / 2).max(64);
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        self.len = 0;
+        for print in old.into_iter().filter(|p| *p != 0) {
+            self.insert(print);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_then_fingerprints() {
+        let mut ids = IdSet::default();
+        assert_eq!(ids.insert("A-1", (0, 2)), Seen::New);
+        assert_eq!(ids.insert("A-1", (0, 9)), Seen::Again(Some((0, 2))));
+        let mut prints = Fingerprints::default();
+        for i in 0..100_000u64 {
+            assert!(prints.insert(fingerprint(&format!("ID-{i}"))));
+        }
+        for i in 0..100_000u64 {
+            assert!(!prints.insert(fingerprint(&format!("ID-{i}"))));
+        }
+        let total: usize = prints.segments.iter().map(|s| s.len).sum();
+        assert_eq!(total, 100_000);
+    }
+
+    #[test]
+    fn the_switch_keeps_every_id() {
+        let mut ids = IdSet::with_exact_limit(1000);
+        for i in 0..1010 {
+            assert_eq!(ids.insert(&format!("P-{i}"), (0, i as u64)), Seen::New);
+        }
+        assert!(ids.exact.is_none());
+        assert_eq!(ids.insert("P-5", (0, 1)), Seen::Again(None));
+        assert_eq!(ids.insert("P-1005", (0, 1)), Seen::Again(None));
+        assert_eq!(ids.insert("new", (0, 1)), Seen::New);
+    }
+}
