@@ -4,8 +4,9 @@
 //! with a chance of about 1 in 10^19 per pair (for 10 million ids: about 3 in a million
 //! runs would count one problem as a duplicate).
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+
+use rustc_hash::FxHashMap;
 
 /// Ids kept exactly, with their first location, before switching to fingerprints.
 pub const EXACT_LIMIT: usize = 1 << 20;
@@ -23,7 +24,7 @@ pub enum Seen {
 
 #[derive(Debug)]
 pub struct IdSet {
-    exact: Option<HashMap<Box<str>, FirstSeen>>,
+    exact: Option<FxHashMap<Box<str>, FirstSeen>>,
     exact_limit: usize,
     prints: Fingerprints,
 }
@@ -46,7 +47,7 @@ impl IdSet {
     /// A set that keeps `limit` ids exactly before switching to fingerprints.
     pub fn with_exact_limit(limit: usize) -> IdSet {
         IdSet {
-            exact: Some(HashMap::new()),
+            exact: Some(FxHashMap::default()),
             exact_limit: limit,
             prints: Fingerprints::default(),
         }

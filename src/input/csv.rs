@@ -178,12 +178,22 @@ pub fn read(
             ));
         }
         let mut row = RawRow::default();
+        // One UTF-8 check for the whole record: fields split at ASCII delimiters, so when
+        // the whole is valid every field is, and slices of it need no further check.
+        let whole = std::str::from_utf8(record.as_slice()).ok();
         for &(i, field) in &mapping {
-            let Some(bytes) = record.get(i) else { continue };
-            if bytes.is_empty() {
+            let Some(range) = record.range(i) else {
+                continue;
+            };
+            if range.is_empty() {
                 continue;
             }
-            let text = match std::str::from_utf8(bytes) {
+            let bytes = &record.as_slice()[range.clone()];
+            let text = match whole
+                .and_then(|w| w.get(range))
+                .map(Ok)
+                .unwrap_or_else(|| std::str::from_utf8(bytes))
+            {
                 Ok(s) => Cow::Borrowed(s),
                 Err(_) => {
                     visitor.finding(finding(

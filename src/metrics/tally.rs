@@ -2,8 +2,6 @@
 //! of problems (a period or a quarter). Sums of hours are kept in fixed point so that the
 //! result does not depend on the order in which rows arrive or tallies merge.
 
-use std::collections::BTreeMap;
-
 use crate::model::time::MICROS_PER_HOUR;
 use crate::model::{Mechanism, Problem, ProblemType, Severity};
 
@@ -55,6 +53,9 @@ impl Count {
     }
 }
 
+/// Counts by a free-text key (component, team, release); sorted only when reported.
+pub type Groups = rustc_hash::FxHashMap<String, Count>;
+
 /// Escaped problems and their cost, for one type.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TypeTally {
@@ -96,6 +97,8 @@ pub struct Detail {
     pub escaped: Vec<EscapedItem>,
     /// The highest cost of any escaped problem, and how many share it.
     pub top_hours: Option<(f64, u64)>,
+    /// Problems cheaper than this cannot enter the kept list any more.
+    pub floor: Option<f64>,
 }
 
 /// The order of escaped problems in reports: most expensive first, then earliest, then id.
@@ -107,16 +110,22 @@ pub fn by_cost(a: &EscapedItem, b: &EscapedItem) -> std::cmp::Ordering {
 }
 
 impl Detail {
-    fn keep(&mut self, item: EscapedItem) {
+    /// Counts a problem's cost; true when the problem may enter the kept list.
+    fn counts(&mut self, hours: f64) -> bool {
         self.top_hours = match self.top_hours {
-            Some((h, n)) if h == item.hours => Some((h, n + 1)),
-            Some((h, _)) if h > item.hours => self.top_hours,
-            _ => Some((item.hours, 1)),
+            Some((h, n)) if h == hours => Some((h, n + 1)),
+            Some((h, _)) if h > hours => self.top_hours,
+            _ => Some((hours, 1)),
         };
+        self.floor.is_none_or(|floor| hours >= floor)
+    }
+
+    fn keep(&mut self, item: EscapedItem) {
         self.escaped.push(item);
         if self.escaped.len() >= 2 * KEPT_ESCAPED {
             self.escaped.sort_by(by_cost);
             self.escaped.truncate(KEPT_ESCAPED);
+            self.floor = self.escaped.last().map(|i| i.hours);
         }
     }
 
@@ -135,6 +144,7 @@ impl Detail {
         self.escaped.extend(other.escaped);
         self.escaped.sort_by(by_cost);
         self.escaped.truncate(KEPT_ESCAPED);
+        self.floor = None;
     }
 }
 
@@ -144,9 +154,9 @@ pub struct Tally {
     pub total: Count,
     /// P0..P4, then problems without severity.
     pub by_severity: [Count; 6],
-    pub by_component: BTreeMap<String, Count>,
-    pub by_team: BTreeMap<String, Count>,
-    pub by_release: BTreeMap<String, Count>,
+    pub by_component: Groups,
+    pub by_team: Groups,
+    pub by_release: Groups,
     /// Problems found at each configured stage.
     pub stages: Vec<u64>,
     pub types: [TypeTally; 5],
@@ -220,6 +230,9 @@ impl Tally {
                 hours: 0.0,
                 estimated: false,
             });
+            if !detail.counts(cost.hours) {
+                return;
+            }
             detail.keep(EscapedItem {
                 id: p.id.to_string(),
                 title: p.title.to_string(),
@@ -292,7 +305,7 @@ impl Tally {
     }
 }
 
-fn add_to(map: &mut BTreeMap<String, Count>, key: Option<&str>, escaped: bool) {
+fn add_to(map: &mut Groups, key: Option<&str>, escaped: bool) {
     let key = key.unwrap_or(NONE_KEY);
     match map.get_mut(key) {
         Some(count) => count.add(escaped),
@@ -331,10 +344,9 @@ mod tests {
         let mut b = Detail::default();
         for i in 0..700 {
             let hours = (i % 350) as f64;
-            if i % 2 == 0 {
-                a.keep(item(i, hours));
-            } else {
-                b.keep(item(i, hours));
+            let d = if i % 2 == 0 { &mut a } else { &mut b };
+            if d.counts(hours) {
+                d.keep(item(i, hours));
             }
         }
         a.merge(b);

@@ -122,6 +122,15 @@ impl ColumnNames {
     }
 }
 
+/// Trims white space, checking the ends first: most cells have none.
+pub fn trim(value: &str) -> &str {
+    let bytes = value.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(a), Some(b)) if *a > b' ' && *b > b' ' => value,
+        _ => value.trim(),
+    }
+}
+
 /// The known columns of one row; an empty cell is `None`.
 #[derive(Debug, Clone, Default)]
 pub struct RawRow<'a> {
@@ -131,10 +140,8 @@ pub struct RawRow<'a> {
 impl<'a> RawRow<'a> {
     /// The trimmed value of a column, `None` when absent or blank.
     pub fn get(&self, field: Field) -> Option<&str> {
-        self.values[field.index()]
-            .as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
+        let value = trim(self.values[field.index()].as_deref()?);
+        (!value.is_empty()).then_some(value)
     }
 
     pub fn set(&mut self, field: Field, value: impl Into<Cow<'a, str>>) {

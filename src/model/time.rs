@@ -54,7 +54,7 @@ pub fn format_timestamp(micros: i64) -> String {
 /// Parses `YYYY-MM-DD`, optionally followed by `T` or a space, `HH:MM[:SS[.fraction]]` and
 /// `Z` or an offset `±HH[:MM]`. Times without an offset are UTC.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
-    let b = text.trim().as_bytes();
+    let b = super::raw::trim(text).as_bytes();
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }

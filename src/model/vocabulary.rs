@@ -1,8 +1,6 @@
 //! Resolves the words found in input files (stages, types, severities) to their
 //! canonical values, using the configured order and synonyms.
 
-use std::collections::HashMap;
-
 use super::config::{normalize, Config};
 use super::problem::{ProblemType, Severity};
 
@@ -11,41 +9,41 @@ use super::problem::{ProblemType, Severity};
 pub struct Vocabulary {
     pub stages: Vec<String>,
     pub boundary: usize,
-    stage_lookup: HashMap<String, usize>,
-    type_lookup: HashMap<String, ProblemType>,
-    severity_lookup: HashMap<String, Severity>,
+    stage_lookup: Table<usize>,
+    type_lookup: Table<ProblemType>,
+    severity_lookup: Table<Severity>,
 }
 
 impl Vocabulary {
     pub fn new(config: &Config) -> Vocabulary {
         let stages: Vec<String> = config.stages.order.iter().map(|s| normalize(s)).collect();
         let index_of = |name: &str| stages.iter().position(|s| *s == normalize(name));
-        let mut stage_lookup: HashMap<String, usize> = stages
+        let mut stage_lookup: Table<usize> = stages
             .iter()
             .enumerate()
             .map(|(i, s)| (s.clone(), i))
             .collect();
         for (from, to) in config.stages.effective_synonyms() {
             if let Some(i) = index_of(&to) {
-                stage_lookup.entry(normalize(&from)).or_insert(i);
+                stage_lookup.add(normalize(&from), i);
             }
         }
-        let mut type_lookup: HashMap<String, ProblemType> = ProblemType::ALL
+        let mut type_lookup: Table<ProblemType> = ProblemType::ALL
             .into_iter()
             .map(|t| (t.as_str().to_string(), t))
             .collect();
         for (from, to) in &config.types.synonyms {
             if let Some(t) = ProblemType::from_canonical(&normalize(to)) {
-                type_lookup.entry(normalize(from)).or_insert(t);
+                type_lookup.add(normalize(from), t);
             }
         }
-        let mut severity_lookup: HashMap<String, Severity> = Severity::ALL
+        let mut severity_lookup: Table<Severity> = Severity::ALL
             .into_iter()
             .map(|s| (s.as_str().to_ascii_lowercase(), s))
             .collect();
         for (from, to) in &config.severity.synonyms {
             if let Some(s) = Severity::from_canonical(&normalize(to)) {
-                severity_lookup.entry(normalize(from)).or_insert(s);
+                severity_lookup.add(normalize(from), s);
             }
         }
         let boundary = index_of(&config.stages.boundary).unwrap_or(stages.len() - 1);
@@ -71,26 +69,58 @@ impl Vocabulary {
     }
 }
 
-/// Looks a value up as it is when it is already normalized, which is the common case,
-/// and only allocates a normalized copy otherwise.
-fn lookup<T: Copy>(table: &HashMap<String, T>, value: &str) -> Option<T> {
-    if let Some(found) = table.get(value) {
-        return Some(*found);
+/// A small lookup table of normalized (trimmed, lower-case) words. A linear scan with a
+/// length check beats hashing for a few dozen short words, and needs no allocation
+/// when the value is ASCII.
+#[derive(Debug, Clone)]
+pub struct Table<T> {
+    entries: Vec<(String, T)>,
+}
+
+impl<T: Copy> FromIterator<(String, T)> for Table<T> {
+    fn from_iter<I: IntoIterator<Item = (String, T)>>(iter: I) -> Self {
+        Table {
+            entries: iter.into_iter().collect(),
+        }
+    }
+}
+
+impl<T: Copy> Table<T> {
+    /// Adds a word unless it is already there.
+    fn add(&mut self, word: String, value: T) {
+        if !self.entries.iter().any(|(w, _)| *w == word) {
+            self.entries.push((word, value));
+        }
+    }
+}
+
+fn lookup<T: Copy>(table: &Table<T>, value: &str) -> Option<T> {
+    let value = super::raw::trim(value);
+    if value.is_ascii() {
+        return table
+            .entries
+            .iter()
+            .find(|(w, _)| w.len() == value.len() && w.eq_ignore_ascii_case(value))
+            .map(|(_, t)| *t);
     }
     let normalized = normalize(value);
-    if normalized == value {
-        None
-    } else {
-        table.get(&normalized).copied()
-    }
+    table
+        .entries
+        .iter()
+        .find(|(w, _)| *w == normalized)
+        .map(|(_, t)| *t)
 }
 
 /// Parses `true/false/yes/no/1/0` in any case, trimmed.
 pub fn parse_bool(value: &str) -> Option<bool> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "true" | "yes" | "1" => Some(true),
-        "false" | "no" | "0" => Some(false),
-        _ => None,
+    let v = value.trim();
+    let is = |word: &str| v.eq_ignore_ascii_case(word);
+    if is("true") || is("yes") || v == "1" {
+        Some(true)
+    } else if is("false") || is("no") || v == "0" {
+        Some(false)
+    } else {
+        None
     }
 }
 
