@@ -67,7 +67,7 @@ impl Ingest {
     pub fn read_from(
         &mut self,
         name: &str,
-        input: impl std::io::Read,
+        input: impl std::io::Read + Send,
         forced: Option<Format>,
     ) -> Result<()> {
         self.state.start_file(name, forced.as_ref());

@@ -53,7 +53,7 @@ fn finding(
 /// kind `forced` by `--input-format`).
 pub fn read(
     file: &str,
-    mut input: impl BufRead,
+    mut input: impl BufRead + Send,
     visitor: &mut dyn RowVisitor,
     ctx: &ReadContext<'_>,
     forced: Option<CsvKind>,
@@ -135,33 +135,132 @@ pub fn read(
         ));
         return Ok(());
     }
-    let header_len = record.len();
-    let mut last_line = 1;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(last_line + 1, |p| p.line());
-                if let ::csv::ErrorKind::Io(_) = e.kind() {
-                    return Err(e.into());
+    let native = NativeRows {
+        file,
+        mapping,
+        columns,
+        header_len: record.len(),
+    };
+    pipelined(reader, |item| match item {
+        Item::Record(record) => native.handle(record, visitor),
+        Item::Error { line, message } => visitor.bad_row(finding(
+            file,
+            line,
+            None,
+            Outcome::Skipped,
+            "unreadable row",
+            format!("the row cannot be read as CSV ({message}); check its quotes"),
+        )),
+    })
+}
+
+/// What the tokenizing thread hands over.
+enum Item<'a> {
+    Record(&'a ::csv::ByteRecord),
+    Error { line: u64, message: String },
+}
+
+/// Records per batch between the tokenizing thread and the one that does the rest.
+const BATCH: usize = 512;
+
+enum Batch {
+    Records(Vec<::csv::ByteRecord>, usize),
+    Error { line: u64, message: String },
+}
+
+/// Reads records on a second thread while `handle` works on the previous batch, so
+/// tokenizing and the rest of the work use both cores. Order is kept.
+fn pipelined<R: std::io::Read + Send>(
+    mut reader: ::csv::Reader<R>,
+    mut handle: impl FnMut(Item<'_>),
+) -> Result<()> {
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(4);
+    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<::csv::ByteRecord>>();
+    std::thread::scope(|scope| {
+        let producer = scope.spawn(move || -> std::io::Result<()> {
+            let mut last_line = 1;
+            loop {
+                let mut batch = empty_rx
+                    .try_recv()
+                    .unwrap_or_else(|_| vec![::csv::ByteRecord::new(); BATCH]);
+                let mut filled = 0;
+                let mut done = false;
+                while filled < BATCH {
+                    match reader.read_byte_record(&mut batch[filled]) {
+                        Ok(true) => {
+                            last_line =
+                                batch[filled].position().map_or(last_line + 1, |p| p.line());
+                            filled += 1;
+                        }
+                        Ok(false) => {
+                            done = true;
+                            break;
+                        }
+                        Err(e) => {
+                            if let ::csv::ErrorKind::Io(_) = e.kind() {
+                                let _ = full_tx.send(Batch::Records(batch, filled));
+                                return Err(std::io::Error::other(e.to_string()));
+                            }
+                            let line = e.position().map_or(last_line + 1, |p| p.line());
+                            if full_tx
+                                .send(Batch::Records(std::mem::take(&mut batch), filled))
+                                .is_err()
+                            {
+                                return Ok(());
+                            }
+                            if full_tx
+                                .send(Batch::Error {
+                                    line,
+                                    message: e.to_string(),
+                                })
+                                .is_err()
+                            {
+                                return Ok(());
+                            }
+                            batch = vec![::csv::ByteRecord::new(); BATCH];
+                            filled = 0;
+                        }
+                    }
                 }
-                visitor.bad_row(finding(
-                    file,
-                    line,
-                    None,
-                    Outcome::Skipped,
-                    "unreadable row",
-                    format!("the row cannot be read as CSV ({e}); check its quotes"),
-                ));
-                continue;
+                if full_tx.send(Batch::Records(batch, filled)).is_err() || done {
+                    return Ok(());
+                }
+            }
+        });
+        for batch in full_rx {
+            match batch {
+                Batch::Records(records, filled) => {
+                    for record in &records[..filled] {
+                        handle(Item::Record(record));
+                    }
+                    let _ = empty_tx.send(records);
+                }
+                Batch::Error { line, message } => handle(Item::Error { line, message }),
             }
         }
-        let line = record.position().map_or(last_line + 1, |p| p.line());
-        last_line = line;
+        producer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the reading thread stopped unexpectedly"))?
+            .map_err(anyhow::Error::from)
+    })
+}
+
+/// Turns native records into raw rows.
+struct NativeRows<'f> {
+    file: &'f str,
+    mapping: Vec<(usize, Field)>,
+    columns: ColumnNames,
+    header_len: usize,
+}
+
+impl NativeRows<'_> {
+    fn handle(&self, record: &::csv::ByteRecord, visitor: &mut dyn RowVisitor) {
+        let file = self.file;
+        let line = record.position().map_or(0, |p| p.line());
         if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
-            continue; // a blank line
+            return; // a blank line
         }
+        let header_len = self.header_len;
         if record.len() != header_len {
             let message = if record.len() < header_len {
                 format!("the row has {} fields but the header has {}; the missing ones are taken as empty (a truncated line or a stray delimiter?)", record.len(), header_len)
@@ -181,7 +280,7 @@ pub fn read(
         // One UTF-8 check for the whole record: fields split at ASCII delimiters, so when
         // the whole is valid every field is, and slices of it need no further check.
         let whole = std::str::from_utf8(record.as_slice()).ok();
-        for &(i, field) in &mapping {
+        for &(i, field) in &self.mapping {
             let Some(range) = record.range(i) else {
                 continue;
             };
@@ -199,7 +298,7 @@ pub fn read(
                     visitor.finding(finding(
                         file,
                         line,
-                        columns.0[field.index()].clone(),
+                        self.columns.0[field.index()].clone(),
                         Outcome::Repaired,
                         "invalid UTF-8",
                         "the value is not valid UTF-8; unreadable bytes were replaced with \u{FFFD}. Save the file as UTF-8".into(),
@@ -217,9 +316,8 @@ pub fn read(
             };
             row.values[field.index()] = Some(text);
         }
-        visitor.row(&row, line, &columns);
+        visitor.row(&row, line, &self.columns);
     }
-    Ok(())
 }
 
 /// The rows of an export, mapped record by record onto the native columns.

@@ -138,9 +138,9 @@ impl Source {
         }
     }
 
-    fn open(&self) -> Result<Box<dyn Read>> {
+    fn open(&self) -> Result<Box<dyn Read + Send>> {
         Ok(match self {
-            Source::Stdin => Box::new(io::stdin().lock()),
+            Source::Stdin => Box::new(io::stdin()),
             Source::Path(p) => {
                 if p.is_dir() {
                     anyhow::bail!("{} is a directory; name the files inside it", p.display());
@@ -178,7 +178,7 @@ pub fn read(
 pub fn read_from(
     name: &str,
     path: Option<&Path>,
-    input: impl Read,
+    input: impl Read + Send,
     forced: Option<&Format>,
     ctx: &ReadContext<'_>,
     visitor: &mut dyn RowVisitor,
@@ -205,7 +205,7 @@ pub fn read_from(
 fn read_container(
     name: &str,
     path: Option<&Path>,
-    mut reader: impl BufRead,
+    mut reader: impl BufRead + Send,
     forced: Option<&Format>,
     ctx: &ReadContext<'_>,
     visitor: &mut dyn RowVisitor,
