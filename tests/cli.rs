@@ -1093,3 +1093,61 @@ fn a_mapping_reads_a_tool_we_never_heard_of() {
         forced.stdout()
     );
 }
+
+#[test]
+fn every_output_is_byte_identical_run_after_run() {
+    let dir = temp_dir("determinism");
+    let mut first = Vec::new();
+    for round in 0..2 {
+        let out = dir.join(format!("round{round}"));
+        std::fs::create_dir_all(&out).unwrap();
+        let mut files = Vec::new();
+        for audience in ["sprint", "em", "board"] {
+            for format in ["md", "html"] {
+                let (doc, charts) = render_to(&out, audience, format, &[]);
+                files.push(doc.into_bytes());
+                for chart in charts {
+                    files.push(std::fs::read(out.join(chart)).unwrap());
+                }
+            }
+        }
+        let json = run_in(
+            Path::new(env!("CARGO_MANIFEST_DIR")),
+            &["metrics", "--json", "samples/problems.csv"],
+        );
+        files.push(json.output.stdout.clone());
+        if round == 0 {
+            first = files;
+        } else {
+            assert_eq!(first.len(), files.len());
+            for (a, b) in first.iter().zip(&files) {
+                assert!(a == b, "an output differs between two runs");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::process::Stdio;
+    // The samples as native CSV (about 200 KB) are larger than a pipe's buffer, so
+    // writing them must hit the closed end.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+        .args(["import", "csv", "samples/problems.csv"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read nothing and close our end, as `| head -0` would.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("error"), "{err}");
+}
