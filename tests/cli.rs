@@ -1151,3 +1151,22 @@ fn a_closed_pipe_is_not_an_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains("error"), "{err}");
 }
+
+/// Found by fuzzing: a huge cost model overflowed the sum of hours.
+#[test]
+fn a_huge_cost_model_is_refused_not_overflowed() {
+    let r = run(&[
+        "metrics",
+        "--json",
+        &fixture("fuzz/cost-model-overflow.csv"),
+        "--config",
+        &fixture("fuzz/cost-model-overflow.toml"),
+    ]);
+    assert_eq!(r.code(), 2);
+    assert!(
+        r.stderr()
+            .contains("[cost.model] code must be from 0 to 100000 hours"),
+        "{}",
+        r.stderr()
+    );
+}

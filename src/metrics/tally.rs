@@ -21,16 +21,18 @@ impl Hours {
     }
 }
 
+// Saturating: no input can overflow a sum (values are bounded far below, but a sum of
+// many bounded values must not wrap either).
 impl std::ops::AddAssign for Hours {
     fn add_assign(&mut self, other: Hours) {
-        self.0 += other.0;
+        self.0 = self.0.saturating_add(other.0);
     }
 }
 
 impl std::ops::Sub for Hours {
     type Output = Hours;
     fn sub(self, other: Hours) -> Hours {
-        Hours(self.0 - other.0)
+        Hours(self.0.saturating_sub(other.0))
     }
 }
 

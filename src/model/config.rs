@@ -10,6 +10,9 @@ use serde::Deserialize;
 
 use super::problem::{ProblemType, Severity};
 
+/// The most hours one problem can be assumed to cost (about 11 years of work).
+pub const MAX_HOURS: f64 = 100_000.0;
+
 /// The name looked up in the working directory when `--config` is not given.
 pub const CONFIG_FILE_NAME: &str = "escape-report.toml";
 
@@ -414,8 +417,8 @@ impl Config {
             ("regression", m.regression),
             ("unclassified", m.unclassified),
         ] {
-            if !(value.is_finite() && value >= 0.0) {
-                bail!("[cost.model] {name} must be zero or more hours, not {value}");
+            if !(value.is_finite() && (0.0..=MAX_HOURS).contains(&value)) {
+                bail!("[cost.model] {name} must be from 0 to {MAX_HOURS} hours, not {value}");
             }
         }
         if let Some(rate) = self.cost.hourly_rate {
