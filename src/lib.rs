@@ -12,5 +12,6 @@ pub mod metrics;
 pub mod model;
 pub mod narrative;
 pub mod output_csv;
+pub mod progress;
 pub mod render;
 pub mod text;

@@ -1170,3 +1170,13 @@ fn a_huge_cost_model_is_refused_not_overflowed() {
         r.stderr()
     );
 }
+
+#[test]
+fn gzip_and_zstd_inputs_read_like_the_plain_file() {
+    let plain = metrics(&[&fixture("worked.csv"), "--period", "2025-Q4"]);
+    for compressed in ["worked.csv.gz", "worked.csv.zst"] {
+        let m = metrics(&[&fixture(compressed), "--period", "2025-Q4"]);
+        assert_eq!(m["totals"], plain["totals"], "{compressed}");
+        assert_eq!(m["data_quality"]["rows_read"], 38, "{compressed}");
+    }
+}

@@ -84,6 +84,9 @@ pub struct InputArgs {
     /// attributed to the release that shipped them.
     #[arg(long, value_name = "FILE")]
     pub deployments: Vec<String>,
+    /// No progress bar (it shows only for large files when stderr is a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Treat every finding (rejected or repaired row, duplicate) as an error: list them all, exit 2.
     #[arg(long)]
     pub strict: bool,

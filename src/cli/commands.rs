@@ -42,6 +42,7 @@ struct Loaded {
 }
 
 fn load(args: &InputArgs) -> Result<Loaded> {
+    crate::progress::set_quiet(args.quiet);
     let (config, _) = Config::load(args.config.as_deref())?;
     let settings = Settings::from_config(&config)?;
     let choice = match &args.period {

@@ -138,17 +138,35 @@ impl Source {
         }
     }
 
+    /// Opens the input, decompressing gzip and zstd (recognised by their magic bytes).
     fn open(&self) -> Result<Box<dyn Read + Send>> {
-        Ok(match self {
+        let raw: Box<dyn Read + Send> = match self {
             Source::Stdin => Box::new(io::stdin()),
             Source::Path(p) => {
                 if p.is_dir() {
                     anyhow::bail!("{} is a directory; name the files inside it", p.display());
                 }
-                Box::new(File::open(p).with_context(|| format!("cannot open {}", p.display()))?)
+                let file = File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
+                Box::new(crate::progress::wrap(file, p))
             }
-        })
+        };
+        decompress(raw).with_context(|| format!("cannot read {}", self.display_name()))
     }
+}
+
+/// Wraps a compressed stream in its decoder; anything else passes through.
+fn decompress(raw: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
+    let mut reader = BufReader::with_capacity(BUFFER, raw);
+    let head = reader.fill_buf()?;
+    Ok(if head.starts_with(&[0x1f, 0x8b]) {
+        Box::new(flate2::bufread::MultiGzDecoder::new(reader))
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        let decoder = ruzstd::decoding::StreamingDecoder::new(reader)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}")))?;
+        Box::new(decoder)
+    } else {
+        Box::new(reader)
+    })
 }
 
 /// Size of the read buffer; large enough to hold a typical header line for sniffing.

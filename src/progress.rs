@@ -1,0 +1,57 @@
+//! A progress bar on standard error for long reads, only when standard error is a
+//! terminal (and `--quiet` was not given); silent when piped.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Files smaller than this are read too fast for a bar to help.
+const MIN_BYTES: u64 = 32 * 1024 * 1024;
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Turns progress bars off (`--quiet`).
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// The file itself, or the file counted by a progress bar when one should show.
+pub fn wrap(file: std::fs::File, path: &Path) -> Box<dyn std::io::Read + Send> {
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let show =
+        size >= MIN_BYTES && !QUIET.load(Ordering::Relaxed) && std::io::stderr().is_terminal();
+    if !show {
+        return Box::new(file);
+    }
+    let bar = ProgressBar::new(size);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}, {eta} left",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.set_message(
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
+    Box::new(Finishing(bar.wrap_read(file)))
+}
+
+/// Clears the bar when the reader is done with.
+struct Finishing(indicatif::ProgressBarIter<std::fs::File>);
+
+impl std::io::Read for Finishing {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Drop for Finishing {
+    fn drop(&mut self) {
+        self.0.progress.finish_and_clear();
+    }
+}
