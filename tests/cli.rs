@@ -1103,6 +1103,24 @@ fn every_output_is_byte_identical_run_after_run() {
         std::fs::create_dir_all(&out).unwrap();
         let mut files = Vec::new();
         for audience in ["sprint", "em", "board"] {
+            let pdf = out.join(format!("{audience}.pdf"));
+            let r = run_in(
+                Path::new(env!("CARGO_MANIFEST_DIR")),
+                &[
+                    "render",
+                    "samples/problems.csv",
+                    "--audience",
+                    audience,
+                    "--format",
+                    "pdf",
+                    "-o",
+                    &pdf.display().to_string(),
+                ],
+            );
+            assert_eq!(r.code(), 0, "{}", r.stderr());
+            let bytes = std::fs::read(&pdf).unwrap();
+            assert!(bytes.starts_with(b"%PDF-"), "{audience}.pdf is a PDF");
+            files.push(bytes);
             for format in ["md", "html"] {
                 let (doc, charts) = render_to(&out, audience, format, &[]);
                 files.push(doc.into_bytes());

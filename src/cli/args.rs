@@ -136,6 +136,9 @@ pub struct RenderArgs {
     /// Leave the charts out.
     #[arg(long)]
     pub no_charts: bool,
+    /// PDF paper for sprint and em reports (board is always a 16:9 deck).
+    #[arg(long, value_enum, default_value = "a4")]
+    pub paper: crate::render::pdf::Paper,
     /// Markdown only: write the chart files into DIR (needed to get charts with stdout).
     #[arg(long, value_name = "DIR")]
     pub charts_dir: Option<PathBuf>,

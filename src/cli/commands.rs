@@ -496,8 +496,21 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     let files = chart_dir.as_ref().map(|(_, prefix)| ChartFiles {
         link_prefix: prefix.clone(),
     });
-    let rendered =
-        crate::render::render(&templates, &report, &charts, args.format, files.as_ref())?;
+    let rendered = if args.format == OutputFormat::Pdf {
+        if output.is_none() && std::io::stdout().is_terminal() {
+            bail!("a PDF is not for the terminal; write it with -o report.pdf, or pipe it");
+        }
+        let options = crate::render::pdf::PdfOptions {
+            paper: args.paper,
+            creation_date: creation_date(&loaded.metrics),
+        };
+        crate::render::Rendered {
+            document: crate::render::pdf::render_pdf(&report, &charts, &options)?,
+            attachments: Vec::new(),
+        }
+    } else {
+        crate::render::render(&templates, &report, &charts, args.format, files.as_ref())?
+    };
     if let Some((dir, prefix)) = &chart_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let file_prefix = if args.charts_dir.is_some() {
@@ -575,4 +588,23 @@ fn import(args: &ImportArgs) -> Result<ExitCode> {
         count(quality.duplicates, "duplicate", "duplicates"),
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The PDF's creation date: `SOURCE_DATE_EPOCH` when set, else the day after the period
+/// ends (never the clock, so the same input gives the same bytes).
+fn creation_date(m: &Metrics) -> i64 {
+    if let Some(epoch) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+    {
+        return epoch;
+    }
+    m.period
+        .end
+        .as_deref()
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .map_or(0, |d| {
+            (crate::model::time::start_of(d) + crate::model::time::MICROS_PER_DAY)
+                / crate::model::time::MICROS_PER_SECOND
+        })
 }

@@ -4,6 +4,7 @@
 //! document and the chart files that go beside it.
 
 pub mod markdown;
+pub mod pdf;
 pub mod templates;
 
 use std::collections::BTreeMap;
@@ -21,6 +22,7 @@ pub use templates::Templates;
 pub enum OutputFormat {
     Md,
     Html,
+    Pdf,
 }
 
 impl OutputFormat {
@@ -28,6 +30,7 @@ impl OutputFormat {
         match self {
             OutputFormat::Md => "md",
             OutputFormat::Html => "html",
+            OutputFormat::Pdf => "pdf",
         }
     }
 }
