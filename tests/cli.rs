@@ -1198,3 +1198,24 @@ fn gzip_and_zstd_inputs_read_like_the_plain_file() {
         assert_eq!(m["data_quality"]["rows_read"], 38, "{compressed}");
     }
 }
+
+/// Found by fuzzing: non-ASCII text where a date's zone or a configured offset is
+/// expected used to cut a character in two.
+#[test]
+fn non_ascii_in_dates_and_offsets_is_reported_not_a_panic() {
+    let m = metrics(&[&fixture("fuzz/export-date-char-boundary.csv")]);
+    assert_eq!(m["data_quality"]["rows_skipped"], 1);
+    assert_eq!(
+        m["data_quality"]["skipped_by_reason"]["invalid detected_at"],
+        1
+    );
+    let r = run(&[
+        "metrics",
+        "--json",
+        &fixture("worked.csv"),
+        "--config",
+        &fixture("fuzz/import-timezone-char-boundary.toml"),
+    ]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("timezone"), "{}", r.stderr());
+}

@@ -213,8 +213,9 @@ impl DateStyle {
         };
         let has_zone = t.len() > 10
             && (t.ends_with(['Z', 'z']) || {
-                let tail = &t[t.len().saturating_sub(6)..];
-                tail.contains('+') || tail[1..].contains('-')
+                // Bytes, not a str slice: the tail may start inside a character.
+                let tail = &t.as_bytes()[t.len().saturating_sub(6)..];
+                tail.contains(&b'+') || tail[1..].contains(&b'-')
             });
         let instant = parse_timestamp(t)?;
         Some(if has_zone {

@@ -144,6 +144,9 @@ pub fn parse_offset(text: &str) -> Option<i64> {
     if t.eq_ignore_ascii_case("utc") || t == "Z" || t.eq_ignore_ascii_case("gmt") {
         return Some(0);
     }
+    if !t.is_ascii() {
+        return None;
+    }
     let (sign, rest) = match t.as_bytes().first()? {
         b'+' => (1, &t[1..]),
         b'-' => (-1, &t[1..]),
