@@ -8,8 +8,9 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::FxHashMap;
 
-/// Ids kept exactly, with their first location, before switching to fingerprints.
-pub const EXACT_LIMIT: usize = 1 << 20;
+/// Ids kept exactly, with their first location, before switching to fingerprints: enough
+/// for any export a person fixes by hand, small enough to stay in cache.
+pub const EXACT_LIMIT: usize = 1 << 17;
 
 /// Where an id was first seen: file index and line.
 pub type FirstSeen = (u32, u64);
@@ -36,11 +37,16 @@ impl Default for IdSet {
 }
 
 fn fingerprint(id: &str) -> u64 {
-    // std's SipHash with fixed keys: well mixed, and the same on every machine.
-    let mut h = std::hash::DefaultHasher::new();
+    // rustc-hash's string hash (fixed, the same on every machine), then the splitmix64
+    // finaliser so every bit, including the segment-choosing top byte, is well mixed.
+    let mut h = rustc_hash::FxHasher::default();
     id.hash(&mut h);
+    let mut z = h.finish();
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
     // 0 marks an empty slot.
-    h.finish().max(1)
+    z.max(1)
 }
 
 impl IdSet {
