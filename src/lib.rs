@@ -15,3 +15,6 @@ pub mod output_csv;
 pub mod progress;
 pub mod render;
 pub mod text;
+
+#[cfg(test)]
+mod properties;
