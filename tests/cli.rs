@@ -1219,3 +1219,51 @@ fn non_ascii_in_dates_and_offsets_is_reported_not_a_panic() {
     assert_eq!(r.code(), 2);
     assert!(r.stderr().contains("timezone"), "{}", r.stderr());
 }
+
+#[test]
+fn failing_writes_exit_2_and_leave_nothing() {
+    let dir = temp_dir("failing-writes");
+    let missing = dir.join("no/such/dir/report.md");
+    let r = run(&[
+        "render",
+        &fixture("worked.csv"),
+        "--period",
+        "2025-Q4",
+        "--audience",
+        "sprint",
+        "-o",
+        &missing.display().to_string(),
+    ]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("does not exist"), "{}", r.stderr());
+    assert!(!dir.join("no").exists(), "no directory was created");
+    let r = run(&[
+        "render",
+        &fixture("worked.csv"),
+        "--audience",
+        "sprint",
+        "-o",
+        &dir.display().to_string(),
+    ]);
+    assert_eq!(r.code(), 2);
+    assert!(r.stderr().contains("is a directory"));
+    if Path::new("/dev/full").exists() {
+        let r = run(&[
+            "render",
+            &fixture("worked.csv"),
+            "--audience",
+            "sprint",
+            "-o",
+            "/dev/full",
+        ]);
+        assert_eq!(r.code(), 2);
+        assert!(r.stderr().contains("/dev/full"), "{}", r.stderr());
+        let meta = std::fs::metadata("/dev/full").unwrap();
+        assert!(!meta.is_file(), "the device was written to, not replaced");
+    }
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "no temporary file left: {dir:?}"
+    );
+}

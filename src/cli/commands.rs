@@ -511,9 +511,16 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     } else {
         crate::render::render(&templates, &report, &charts, args.format, files.as_ref())?
     };
+    // The document first: when it cannot be written, no chart files are left behind.
+    match output {
+        Some(out) => output::write_file(out, &rendered.document)?,
+        None => output::stdout(&rendered.document)?,
+    }
     if let Some((dir, prefix)) = &chart_dir {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let file_prefix = if args.charts_dir.is_some() {
+            // Only a directory named with --charts-dir is created.
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
             ""
         } else {
             prefix.as_str()
@@ -521,10 +528,6 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
         for (name, bytes) in &rendered.attachments {
             output::write_file(&dir.join(format!("{file_prefix}{name}")), bytes)?;
         }
-    }
-    match output {
-        Some(out) => output::write_file(out, &rendered.document)?,
-        None => output::stdout(&rendered.document)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -55,6 +55,13 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "cannot write {}: the directory {} does not exist",
+            path.display(),
+            dir.display()
+        );
+    }
     let mut builder = tempfile::Builder::new();
     builder.prefix(".escape-report-");
     #[cfg(unix)]
