@@ -1267,3 +1267,65 @@ fn failing_writes_exit_2_and_leave_nothing() {
         "no temporary file left: {dir:?}"
     );
 }
+
+/// Found by fuzzing: user templates that loop for ever or double a string without end
+/// are stopped with a clear error instead of hanging or exhausting memory.
+#[test]
+fn runaway_user_templates_are_stopped() {
+    for (dir, expect) in [
+        ("fuzz/template-nested-loop", "ran for more than 2 s"),
+        ("fuzz/template-string-doubling", ""),
+    ] {
+        let started = std::time::Instant::now();
+        let output = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+            .args([
+                "render",
+                &fixture("worked.csv"),
+                "--audience",
+                "sprint",
+                "--templates",
+                &fixture(dir),
+            ])
+            .env("ESCAPE_REPORT_TEMPLATE_SECONDS", "2")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{dir}");
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            err.contains("error: the templates in") && err.contains(expect),
+            "{dir}: {err}"
+        );
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "{dir} was stopped in time"
+        );
+    }
+}
+
+/// Found by fuzzing: offsets beyond ±23 hours and signed garbage were accepted.
+#[test]
+fn impossible_offsets_are_refused() {
+    let m = metrics(&[&fixture("fuzz/timestamp-offset-over-23h.csv")]);
+    assert_eq!(
+        m["data_quality"]["skipped_by_reason"]["invalid detected_at"],
+        2
+    );
+    for config in [
+        "fuzz/import-timezone-double-sign.toml",
+        "fuzz/import-timezone-overflow.toml",
+    ] {
+        let r = run(&[
+            "metrics",
+            "--json",
+            &fixture("worked.csv"),
+            "--config",
+            &fixture(config),
+        ]);
+        assert_eq!(r.code(), 2, "{config}");
+        assert!(
+            r.stderr().contains("[import] timezone"),
+            "{config}: {}",
+            r.stderr()
+        );
+    }
+}

@@ -509,7 +509,11 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
             attachments: Vec::new(),
         }
     } else {
-        crate::render::render(&templates, &report, &charts, args.format, files.as_ref())?
+        let guard = watchdog(args.templates.as_deref());
+        let rendered =
+            crate::render::render(&templates, &report, &charts, args.format, files.as_ref());
+        drop(guard);
+        rendered?
     };
     // The document first: when it cannot be written, no chart files are left behind.
     match output {
@@ -610,4 +614,43 @@ fn creation_date(m: &Metrics) -> i64 {
             (crate::model::time::start_of(d) + crate::model::time::MICROS_PER_DAY)
                 / crate::model::time::MICROS_PER_SECOND
         })
+}
+
+/// How long templates may run (`ESCAPE_REPORT_TEMPLATE_SECONDS` overrides it), and how
+/// much memory the process may reach meanwhile.
+const TEMPLATE_SECONDS: u64 = 10;
+const TEMPLATE_MEMORY: u64 = 1 << 30;
+
+/// Stops the program with a clear error when a user's templates loop or grow without
+/// end (tera has no limits of its own); dropping the guard ends the watch.
+fn watchdog(dir: Option<&std::path::Path>) -> Option<std::sync::mpsc::Sender<()>> {
+    let dir = dir?.display().to_string();
+    let seconds = std::env::var("ESCAPE_REPORT_TEMPLATE_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(TEMPLATE_SECONDS);
+    let (done, wait) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        let step = std::time::Duration::from_millis(100);
+        for _ in 0..seconds * 10 {
+            match wait.recv_timeout(step) {
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                _ => return,
+            }
+            if resident_bytes().is_some_and(|b| b > TEMPLATE_MEMORY) {
+                eprintln!("error: the templates in {dir} use more than {} GB of memory (a loop that grows a value?); fix them or render without --templates", TEMPLATE_MEMORY >> 30);
+                std::process::exit(EXIT_ERROR.into());
+            }
+        }
+        eprintln!("error: the templates in {dir} ran for more than {seconds} s (a loop that does not end?); fix them or render without --templates");
+        std::process::exit(EXIT_ERROR.into());
+    });
+    Some(done)
+}
+
+/// Resident memory of this process, where the system tells it (Linux).
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
 }

@@ -157,6 +157,10 @@ pub fn parse_offset(text: &str) -> Option<i64> {
         None if rest.len() == 4 => rest.split_at(2),
         None => (rest, "0"),
     };
+    let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || !digits(m) {
+        return None;
+    }
     let (h, m): (i64, i64) = (h.parse().ok()?, m.parse().ok()?);
     (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
 }
@@ -172,5 +176,7 @@ mod tests {
         assert_eq!(parse_offset("-0530"), Some(-330));
         assert_eq!(parse_offset("+2"), Some(120));
         assert_eq!(parse_offset("Europe/Paris"), None);
+        assert_eq!(parse_offset("--2000"), None);
+        assert_eq!(parse_offset("+-2222222222223"), None);
     }
 }

@@ -103,7 +103,13 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
     let zone = &rest[i..];
     let offset_minutes = match zone {
         [] | [b'Z'] | [b'z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2] => sign_of(*sign) * digits(&[*h1, *h2])? as i64 * 60,
+        [sign @ (b'+' | b'-'), h1, h2] => {
+            let h = digits(&[*h1, *h2])? as i64;
+            if h > 23 {
+                return None;
+            }
+            sign_of(*sign) * h * 60
+        }
         [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
             let h = digits(&[*h1, *h2])? as i64;
             let m = digits(&[*m1, *m2])? as i64;
@@ -177,6 +183,7 @@ mod tests {
             "2025-02-29",
             "2025-11-23T25:00",
             "2025-11-23T09:50:00+",
+            "2025-12-31T12:00-99",
             "2025-11-23X",
             "23/11/2025",
         ] {
