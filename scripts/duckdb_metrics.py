@@ -34,6 +34,10 @@ import sys
 
 import duckdb
 
+# The statistics on aggregated values are the oracle's own (scripts/oracle.py, beside
+# this file): only the aggregation is done differently, in SQL.
+from oracle import band, detect_delimiter, direction, ratio, wilson  # noqa: E402
+
 # --------------------------------------------------------------------------
 # Default configuration (SPEC section 3 and the conventions of scripts/oracle.py)
 # --------------------------------------------------------------------------
@@ -175,17 +179,6 @@ def hours_sql(v):
 # --------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------
-
-def detect_delimiter(header_line):
-    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts.values())
-    if best == 0:
-        return ","
-    for d in (",", ";", "\t"):
-        if counts[d] == best:
-            return d
-    return ","
-
 
 def read_header(path):
     """(delimiter, number of header fields, {normalised name: first index})."""
@@ -378,48 +371,6 @@ def parse_period(text):
 
 # --------------------------------------------------------------------------
 # Statistics on aggregated values
-# --------------------------------------------------------------------------
-
-def ratio(a, b):
-    return None if b == 0 else a / b
-
-
-def wilson(k, n, z=WILSON_Z):
-    if n == 0:
-        return None, None
-    p = k / n
-    z2 = z * z
-    denom = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def band(rate):
-    if rate is None:
-        return None
-    if rate < 0.10:
-        return "excellent"
-    if rate < 0.20:
-        return "good"
-    if rate <= 0.40:
-        return "concerning"
-    return "broken"
-
-
-def direction(a, b):
-    if a < 5 and b < 5:
-        return "too few to call"
-    r = (b - a) / (a if a > 0 else 1)
-    if r >= TREND_THRESHOLD:
-        return "rising"
-    if r <= -TREND_THRESHOLD:
-        return "dropping"
-    return "steady"
-
-
-# --------------------------------------------------------------------------
-# Metrics
 # --------------------------------------------------------------------------
 
 def compute(paths, period_text=None):
