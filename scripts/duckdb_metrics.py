@@ -28,7 +28,6 @@ import csv
 import datetime as _dt
 import io
 import json
-import math
 import re
 import sys
 
