@@ -17,6 +17,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("sprint.html", include_str!("../../templates/sprint.html")),
     ("em.html", include_str!("../../templates/em.html")),
     ("board.html", include_str!("../../templates/board.html")),
+    (
+        "_document.html",
+        include_str!("../../templates/_document.html"),
+    ),
     ("_page.html", include_str!("../../templates/_page.html")),
     (
         "_section.html",
