@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one fuzz target for a while with its seeds and dictionary, on the stable toolchain.
 #   fuzz/run.sh TARGET [SECONDS] [extra libFuzzer flags…]
-#   FUZZ_CARGO_ARGS="-s none" fuzz/run.sh TARGET …   (no AddressSanitizer: about twice as fast)
+#   FUZZ_CARGO_ARGS="-s none" fuzz/run.sh TARGET …   (no AddressSanitizer: faster)
 # The growing corpus is kept in fuzz/corpus/TARGET (not committed); crashes go to
 # fuzz/artifacts/TARGET. Run from the repository root or from fuzz/.
 set -euo pipefail

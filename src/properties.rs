@@ -3,7 +3,8 @@
 //! keeps every rate in [0, 1] and inside its interval, and reading two inputs one after
 //! the other gives the same figures as reading them as one file.
 //!
-//! Kept fast (a few seconds in a debug build): few cases, short inputs.
+//! Kept fast (a few seconds in a debug build): few cases, short inputs; set
+//! `PROPTEST_CASES` for a longer search.
 
 use proptest::prelude::*;
 use serde_json::Value;
@@ -348,9 +349,18 @@ fn comparable(m: &Metrics) -> Value {
     value
 }
 
+/// 32 cases per property in `cargo test`; `PROPTEST_CASES=5000 cargo test properties`
+/// searches harder.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 32,
+        cases: cases(),
         max_shrink_iters: 2_000,
         failure_persistence: None,
         ..ProptestConfig::default()
