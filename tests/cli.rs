@@ -1329,3 +1329,18 @@ fn impossible_offsets_are_refused() {
         );
     }
 }
+
+/// Found by hand after fuzzing: records after an array's closing bracket were dropped
+/// without a word, and escape sequences from the data reached the terminal.
+#[test]
+fn trailing_json_and_control_characters_are_reported_safely() {
+    let m = metrics(&[&fixture("fuzz/json-after-closing-bracket.json")]);
+    assert_eq!(
+        m["data_quality"]["skipped_by_reason"]["data after the array"],
+        1
+    );
+    let r = run(&["check", &fixture("fuzz/control-chars-in-findings.csv")]);
+    let err = r.stderr();
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("\\u{1b}"), "{err}");
+}

@@ -81,7 +81,7 @@ fn print_findings(quality: &crate::metrics::DataQuality) {
             Outcome::Skipped | Outcome::Fatal => "error",
             Outcome::Repaired | Outcome::Duplicate => "warning",
         };
-        eprintln!("{level}: {finding}");
+        eprintln!("{level}: {}", printable(&finding.to_string()));
     }
     let unlisted = quality.findings_total - quality.findings.len() as u64;
     if unlisted > 0 {
@@ -653,4 +653,23 @@ fn resident_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
     Some(pages * 4096)
+}
+
+/// Text from the data made safe for a terminal: control characters (escape sequences
+/// could retitle or clear it) shown as `\u{…}`, and very long text cut.
+fn printable(text: &str) -> String {
+    const MAX: usize = 2000;
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX {
+            out.push_str("…");
+            break;
+        }
+        if c.is_control() {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

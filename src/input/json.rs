@@ -348,6 +348,10 @@ fn read_array_from(
         match s.skip_whitespace()? {
             Some(b']') => {
                 s.bump()?;
+                if s.skip_whitespace()?.is_some() {
+                    let line = s.line;
+                    visitor.finding(finding(file, line, Outcome::Fatal, "data after the array", "there is more after the array's closing ]; it was not read. Put every record inside the one array".into()));
+                }
                 break;
             }
             None => {
