@@ -662,7 +662,7 @@ fn printable(text: &str) -> String {
     let mut out = String::new();
     for (i, c) in text.chars().enumerate() {
         if i == MAX {
-            out.push_str("…");
+            out.push('…');
             break;
         }
         if c.is_control() {
