@@ -35,7 +35,7 @@ import duckdb
 
 # The statistics on aggregated values are the oracle's own (scripts/oracle.py, beside
 # this file): only the aggregation is done differently, in SQL.
-from oracle import band, detect_delimiter, direction, ratio, wilson  # noqa: E402
+from oracle import band, compare, detect_delimiter, direction, ratio, wilson  # noqa: E402
 
 # --------------------------------------------------------------------------
 # Default configuration (SPEC section 3 and the conventions of scripts/oracle.py)
@@ -582,61 +582,6 @@ def compute(paths, period_text=None):
 # Comparison (as scripts/oracle.py --compare)
 # --------------------------------------------------------------------------
 
-SKIP_PATHS = {"data_quality.findings"}
-_MISSING = object()
-
-
-def _is_number(x):
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-
-def _show(x):
-    return "<missing>" if x is _MISSING else json.dumps(x, ensure_ascii=False)
-
-
-def compare(mine, ours):
-    """Return (number of leaf figures compared, list of mismatch lines)."""
-    mismatches = []
-    count = [0]
-
-    def walk(o, u, path):
-        if path in SKIP_PATHS:
-            return
-        if isinstance(o, dict):
-            if not isinstance(u, dict):
-                count[0] += 1
-                mismatches.append("%s: duckdb=<object> ours=%s" % (path, _show(u)))
-                return
-            for key, ov in o.items():
-                walk(ov, u.get(key, _MISSING), "%s.%s" % (path, key) if path else key)
-            return
-        if isinstance(o, list):
-            if not isinstance(u, list):
-                count[0] += 1
-                mismatches.append("%s: duckdb=<array of %d> ours=%s" % (path, len(o), _show(u)))
-                return
-            if len(o) != len(u):
-                count[0] += 1
-                mismatches.append("%s: duckdb=<array of %d> ours=<array of %d>"
-                                  % (path, len(o), len(u)))
-            for i in range(min(len(o), len(u))):
-                walk(o[i], u[i], "%s[%d]" % (path, i))
-            return
-        count[0] += 1
-        if u is _MISSING:
-            ok = False
-        elif _is_number(o) and _is_number(u):
-            diff = abs(o - u)
-            ok = diff <= 1e-9 or diff <= 1e-9 * max(abs(o), abs(u))
-        elif _is_number(o) or _is_number(u):
-            ok = False
-        else:
-            ok = o == u and type(o) is type(u)
-        if not ok:
-            mismatches.append("%s: duckdb=%s ours=%s" % (path, _show(o), _show(u)))
-
-    walk(mine, ours, "")
-    return count[0], mismatches
 
 
 # --------------------------------------------------------------------------
@@ -692,7 +637,7 @@ def main(argv):
     except (OSError, ValueError) as e:
         print("duckdb_metrics: cannot read %s: %s" % (compare_path, e), file=sys.stderr)
         return 2
-    n, mismatches = compare(result, ours)
+    n, mismatches = compare(result, ours, label="duckdb")
     for line in mismatches:
         print(line)
     if mismatches:

@@ -651,8 +651,9 @@ def _show(x):
     return json.dumps(x, ensure_ascii=False)
 
 
-def compare(oracle, ours):
-    """Return (number of leaf figures compared, list of mismatch lines)."""
+def compare(oracle, ours, label="oracle"):
+    """Return (number of leaf figures compared, list of mismatch lines); `label` names
+    the reference side in those lines."""
     mismatches = []
     count = [0]
 
@@ -662,7 +663,7 @@ def compare(oracle, ours):
         if isinstance(o, dict):
             if not isinstance(u, dict):
                 count[0] += 1
-                mismatches.append("%s: oracle=%s ours=%s" % (path, "<object>", _show(u)))
+                mismatches.append("%s: %s=<object> ours=%s" % (path, label, _show(u)))
                 return
             for key, ov in o.items():
                 sub = "%s.%s" % (path, key) if path else key
@@ -673,12 +674,12 @@ def compare(oracle, ours):
         if isinstance(o, list):
             if not isinstance(u, list):
                 count[0] += 1
-                mismatches.append("%s: oracle=<array of %d> ours=%s" % (path, len(o), _show(u)))
+                mismatches.append("%s: %s=<array of %d> ours=%s" % (path, label, len(o), _show(u)))
                 return
             if len(o) != len(u):
                 count[0] += 1
-                mismatches.append("%s: oracle=<array of %d> ours=<array of %d>"
-                                  % (path, len(o), len(u)))
+                mismatches.append("%s: %s=<array of %d> ours=<array of %d>"
+                                  % (path, label, len(o), len(u)))
             for i in range(min(len(o), len(u))):
                 walk(o[i], u[i], "%s[%d]" % (path, i))
             return
@@ -693,7 +694,7 @@ def compare(oracle, ours):
         else:
             ok = (o == u) and type(o) is type(u)
         if not ok:
-            mismatches.append("%s: oracle=%s ours=%s" % (path, _show(o), _show(u)))
+            mismatches.append("%s: %s=%s ours=%s" % (path, label, _show(o), _show(u)))
 
     walk(oracle, ours, "")
     return count[0], mismatches
