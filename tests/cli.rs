@@ -1344,3 +1344,35 @@ fn trailing_json_and_control_characters_are_reported_safely() {
     assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
     assert!(err.contains("\\u{1b}"), "{err}");
 }
+
+/// Year 0000 and instants that fall outside 0001-01-01..=9999-12-31 once converted to UTC
+/// are not dates: they are reported, and no date prints with five digits or a sign.
+#[test]
+fn dates_outside_years_1_to_9999_are_findings() {
+    let r = run(&[
+        "metrics",
+        "--json",
+        &fixture("dates-out-of-range.csv"),
+        "--period",
+        "2025-Q4",
+    ]);
+    let out = r.stdout();
+    assert!(
+        !out.contains("+10000") && !out.contains("\"10000-"),
+        "{out}"
+    );
+    let m = r.json();
+    let q = &m["data_quality"];
+    assert_eq!(q["skipped_by_reason"]["invalid detected_at"], 3, "{q}");
+    assert_eq!(q["repaired_by_reason"]["invalid timestamp"], 1, "{q}");
+    assert_eq!(q["rows_used"], 3, "{q}");
+    let lines: Vec<u64> = q["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [3, 4, 5, 7], "{q}");
+    assert_eq!(m["data_range"]["first"], "0001-01-01");
+    assert_eq!(m["data_range"]["last"], "9999-12-31");
+}

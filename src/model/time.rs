@@ -51,8 +51,16 @@ pub fn format_timestamp(micros: i64) -> String {
     )
 }
 
+/// The first instant accepted: 0001-01-01T00:00:00Z.
+pub const MIN_INSTANT: i64 = -62_135_596_800 * MICROS_PER_SECOND;
+/// The first instant past the last one accepted: 10000-01-01T00:00:00Z. Dates print as
+/// four-digit years, so year 0 and years past 9999 are not dates we read.
+pub const END_INSTANT: i64 = 253_402_300_800 * MICROS_PER_SECOND;
+
 /// Parses `YYYY-MM-DD`, optionally followed by `T` or a space, `HH:MM[:SS[.fraction]]` and
-/// `Z` or an offset `±HH[:MM]`. Times without an offset are UTC.
+/// `Z` or an offset `±HH[:MM]`. Times without an offset are UTC. Only instants whose UTC
+/// date is from 0001-01-01 to 9999-12-31 are accepted: `0000-06-01` and
+/// `9999-12-31T23:00:00-05:00` (in year 10000 in UTC) are not.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
     let b = super::raw::trim(text).as_bytes();
     if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
@@ -67,7 +75,7 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
     let mut micros = days_from_civil(year, month, day) * MICROS_PER_DAY;
     let rest = &b[10..];
     if rest.is_empty() {
-        return Some(micros);
+        return in_range(micros);
     }
     if !(rest[0] == b'T' || rest[0] == b't' || rest[0] == b' ') || rest.len() < 6 || rest[3] != b':'
     {
@@ -120,7 +128,14 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
         }
         _ => return None,
     };
-    Some(micros - offset_minutes * 60 * MICROS_PER_SECOND)
+    in_range(micros - offset_minutes * 60 * MICROS_PER_SECOND)
+}
+
+/// The instant, if its UTC date is within 0001-01-01..=9999-12-31.
+fn in_range(micros: i64) -> Option<i64> {
+    (MIN_INSTANT..END_INSTANT)
+        .contains(&micros)
+        .then_some(micros)
 }
 
 fn sign_of(sign: u8) -> i64 {
@@ -205,6 +220,46 @@ mod tests {
             assert_eq!(date_of(start_of(date)), date);
             assert_eq!(date_of(start_of(date) + MICROS_PER_DAY - 1), date);
         }
+    }
+
+    #[test]
+    fn only_years_0001_to_9999_in_utc() {
+        assert_eq!(
+            MIN_INSTANT,
+            start_of(NaiveDate::from_ymd_opt(1, 1, 1).unwrap())
+        );
+        assert_eq!(
+            END_INSTANT,
+            start_of(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()) + MICROS_PER_DAY
+        );
+        for bad in [
+            "0000-01-01",
+            "0000-12-31T23:59:59Z",
+            "9999-12-31T23:00:00-05:00",
+            "9999-12-31T23:59:60Z",
+            "0001-01-01T00:30+01:00",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+        for (good, date) in [
+            ("0001-01-01", (1, 1, 1)),
+            ("0001-01-01T00:30-01:00", (1, 1, 1)),
+            ("9999-12-31", (9999, 12, 31)),
+            ("9999-12-31T23:59:59.999999Z", (9999, 12, 31)),
+            ("9999-12-31T23:00:00+05:00", (9999, 12, 31)),
+        ] {
+            let t = parse_timestamp(good).expect(good);
+            let (y, m, d) = date;
+            assert_eq!(
+                date_of(t),
+                NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+                "{good}"
+            );
+        }
+        assert_eq!(
+            format_timestamp(parse_timestamp("9999-12-31T23:59:59Z").unwrap()),
+            "9999-12-31T23:59:59Z"
+        );
     }
 
     #[test]
