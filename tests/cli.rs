@@ -1376,3 +1376,62 @@ fn dates_outside_years_1_to_9999_are_findings() {
     assert_eq!(m["data_range"]["first"], "0001-01-01");
     assert_eq!(m["data_range"]["last"], "9999-12-31");
 }
+
+/// A JSON object that keeps its records under a key other than PagerDuty's `incidents`
+/// is one clear error naming the keys and how to extract the array, not a row per line.
+/// PagerDuty's list response, pretty or on one line, is still read.
+#[test]
+fn a_json_object_is_one_finding_naming_its_keys() {
+    let dir = temp_dir("json-object");
+    let one_line = fixture("records-object.json");
+    let text = std::fs::read_to_string(&one_line).unwrap();
+    let value: Value = serde_json::from_str(&text).unwrap();
+    let pretty = dir.join("pretty.json");
+    std::fs::write(&pretty, serde_json::to_string_pretty(&value).unwrap()).unwrap();
+    let pretty = pretty.display().to_string();
+    for (file, forced) in [(&one_line, None), (&pretty, None), (&pretty, Some("json"))] {
+        let mut args = vec!["check", file.as_str()];
+        if let Some(format) = forced {
+            args.extend(["--input-format", format]);
+        }
+        let r = run(&args);
+        assert_eq!(r.code(), 2, "{file}");
+        let err = r.stderr();
+        assert_eq!(err.lines().count(), 1, "one finding: {err}");
+        let name = Path::new(file).file_name().unwrap().to_str().unwrap();
+        assert!(
+            err.contains(&format!(
+                "{name}:1: the file is a JSON object with the keys records, count;"
+            )),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!("jq '.records' {file} > records.json")),
+            "{err}"
+        );
+        assert!(!err.contains("no id"), "{err}");
+        let mut args = vec!["metrics", "--json", file.as_str()];
+        args.extend(forced.map(|f| ["--input-format", f]).into_iter().flatten());
+        let m = run(&args).json();
+        let q = &m["data_quality"];
+        assert_eq!(q["rows_read"], 0, "{q}");
+        assert_eq!(q["skipped_by_reason"]["not an array"], 1, "{q}");
+        assert_eq!(q["findings"].as_array().unwrap().len(), 1, "{q}");
+    }
+
+    let pagerduty = fixture("exports/pagerduty.json");
+    let compact = dir.join("pagerduty-compact.json");
+    let value: Value = serde_json::from_str(&std::fs::read_to_string(&pagerduty).unwrap()).unwrap();
+    std::fs::write(&compact, serde_json::to_string(&value).unwrap()).unwrap();
+    let compact = compact.display().to_string();
+    for file in [&pagerduty, &compact] {
+        let r = run(&["check", file]);
+        assert_eq!(r.code(), 0, "{file}: {}", r.stderr());
+        assert!(
+            r.stdout()
+                .contains("(pagerduty): 2 rows read, 2 used, 0 skipped"),
+            "{file}: {}",
+            r.stdout()
+        );
+    }
+}

@@ -123,7 +123,10 @@ fn visit_object(file: &str, line: u64, object: Map<String, Value>, visitor: &mut
     visitor.row(&row, line, &columns);
 }
 
-/// JSON Lines: one object per non-blank line.
+/// JSON Lines: one object per non-blank line. A line that is PagerDuty's whole list
+/// response on one line (`{"incidents": [...], ...}`, as its API writes it) is read as
+/// that list; a first line that is another list response (`{"records": [...]}`) is one
+/// fatal finding, not a record without an id.
 pub fn read_lines(
     file: &str,
     mut input: impl BufRead,
@@ -133,6 +136,7 @@ pub fn read_lines(
     let mut seen = None;
     let mut buffer = Vec::new();
     let mut line = 0u64;
+    let mut first = true;
     loop {
         buffer.clear();
         if input.read_until(b'\n', &mut buffer)? == 0 {
@@ -147,7 +151,23 @@ pub fn read_lines(
         if text.iter().all(|b| b.is_ascii_whitespace()) {
             continue;
         }
+        let is_first = std::mem::take(&mut first);
         match serde_json::from_slice::<Value>(text) {
+            Ok(Value::Object(object)) => match Shape::of(&object) {
+                Shape::Incidents => read_incidents(file, text, line, &object, visitor, ctx),
+                Shape::Other if is_first && records_key(&object).is_some() => {
+                    not_an_array(file, line, &object, visitor);
+                    return Ok(());
+                }
+                Shape::Record | Shape::Other => visit_value(
+                    file,
+                    line,
+                    Value::Object(object),
+                    visitor,
+                    ctx,
+                    &mut seen,
+                ),
+            },
             Ok(value) => visit_value(file, line, value, visitor, ctx, &mut seen),
             Err(e) => visitor.bad_row(finding(
                 file,
@@ -161,11 +181,127 @@ pub fn read_lines(
     Ok(())
 }
 
-/// Keys under which list responses keep their records (`{"incidents": [...]}`).
-const LIST_KEYS: &[&str] = &["incidents", "items", "issues", "records", "data"];
+/// The key under which PagerDuty's REST v2 list response keeps its records.
+const INCIDENTS: &str = "incidents";
 
-/// One JSON document that is an object: an API's list response. The records array is
-/// streamed from where it starts, so line numbers stay right.
+/// What a JSON object read where records are expected turns out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// PagerDuty's list response: `{"incidents": [...], "limit": 25, ...}`.
+    Incidents,
+    /// One record: an export's record, or a native one with an id.
+    Record,
+    /// Anything else: another API's list response, or a record without an id.
+    Other,
+}
+
+impl Shape {
+    fn of(object: &Map<String, Value>) -> Shape {
+        let kind = JsonKind::of(object);
+        if kind != JsonKind::Native
+            || object
+                .keys()
+                .any(|k| Field::from_header(k) == Some(Field::Id))
+        {
+            Shape::Record
+        } else if matches!(object.get(INCIDENTS), Some(Value::Array(_))) {
+            Shape::Incidents
+        } else {
+            Shape::Other
+        }
+    }
+}
+
+/// The first key whose value is an array, preferring an array of objects: where a list
+/// response keeps its records.
+fn records_key(object: &Map<String, Value>) -> Option<&str> {
+    let arrays = || {
+        object.iter().filter_map(|(k, v)| match v {
+            Value::Array(items) => Some((k.as_str(), items)),
+            _ => None,
+        })
+    };
+    arrays()
+        .find(|(_, items)| !items.is_empty() && items.iter().all(Value::is_object))
+        .or_else(|| arrays().next())
+        .map(|(k, _)| k)
+}
+
+/// Quotes a word for a POSIX shell when it needs it.
+fn shell_quote(word: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_./-:@%+=,".contains(c);
+    if !word.is_empty() && word.chars().all(safe) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// One fatal finding for an object that is not a list of records we know: it names the
+/// keys the object has and says how to get at the array.
+fn not_an_array(file: &str, line: u64, object: &Map<String, Value>, visitor: &mut dyn RowVisitor) {
+    const SHOWN: usize = 8;
+    let mut keys: Vec<String> = object
+        .keys()
+        .take(SHOWN)
+        .map(|k| {
+            if k.chars().count() > 40 {
+                format!("{}…", k.chars().take(40).collect::<String>())
+            } else {
+                k.clone()
+            }
+        })
+        .collect();
+    if object.len() > SHOWN {
+        keys.push(format!("and {} more", object.len() - SHOWN));
+    }
+    let has = if object.is_empty() {
+        "no keys".to_string()
+    } else if object.len() == 1 {
+        format!("the key {}", keys[0])
+    } else {
+        format!("the keys {}", keys.join(", "))
+    };
+    let reads = "escape-report reads an array of records ([{\"id\": …}, …]), JSON Lines (one record per line) or PagerDuty's {\"incidents\": […]}";
+    let todo = match records_key(object) {
+        Some(key) => {
+            let simple = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            let filter = if simple {
+                format!(".{key}")
+            } else {
+                format!(".[{}]", Value::String(key.to_string()))
+            };
+            let filter = format!("'{}'", filter.replace('\'', "'\\''"));
+            let name = std::path::Path::new(file)
+                .file_name()
+                .and_then(|n| n.to_str());
+            let out = if name == Some("records.json") {
+                "records-array.json"
+            } else {
+                "records.json"
+            };
+            let command = if file == "<stdin>" {
+                format!("… | jq {filter} > {out}")
+            } else {
+                format!("jq {filter} {} > {out}", shell_quote(file))
+            };
+            format!("Extract the array, e.g. {command}, and read that file")
+        }
+        None => "Export the records in one of these shapes".to_string(),
+    };
+    visitor.format("json");
+    visitor.finding(finding(
+        file,
+        line,
+        Outcome::Fatal,
+        "not an array",
+        format!("the file is a JSON object with {has}; {reads}. {todo}"),
+    ));
+}
+
+/// One JSON document that is an object: PagerDuty's list response, whose records array is
+/// streamed from where it starts so line numbers stay right, or a single record.
 pub fn read_document(
     file: &str,
     mut input: impl BufRead,
@@ -174,53 +310,114 @@ pub fn read_document(
 ) -> Result<()> {
     let mut text = Vec::new();
     input.read_to_end(&mut text)?;
-    let value: Value = match serde_json::from_slice(&text) {
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
+    let value: Value = match serde_json::from_slice(text) {
         Ok(v) => v,
         Err(e) => {
             visitor.finding(finding(file, e.line() as u64, Outcome::Fatal, "invalid JSON", format!("the file is not valid JSON ({e}); for one record per line, every line must be a complete object")));
             return Ok(());
         }
     };
-    let Value::Object(object) = value else {
-        return Ok(());
-    };
-    let Some(key) = LIST_KEYS
-        .iter()
-        .find(|k| matches!(object.get(**k), Some(Value::Array(_))))
-    else {
-        if JsonKind::of(&object) != JsonKind::Native || object.contains_key("id") {
-            let mut seen = None;
-            visit_value(file, 1, Value::Object(object), visitor, ctx, &mut seen);
-        } else {
-            visitor.finding(finding(
-                file,
-                1,
-                Outcome::Fatal,
-                "not an array",
-                format!(
-                    "expected a JSON array of records, or an object with one of {} holding them",
-                    LIST_KEYS.join(", ")
-                ),
-            ));
-        }
-        return Ok(());
-    };
-    // Find where the array starts: after `"key"` and its colon.
-    let needle = format!("\"{key}\"");
-    let Some(at) = find(&text, needle.as_bytes()) else {
-        return Ok(());
-    };
-    let rest = &text[at + needle.len()..];
-    let Some(bracket) = rest.iter().position(|b| *b == b'[') else {
-        return Ok(());
-    };
-    let start = at + needle.len() + bracket;
-    let line = 1 + text[..start].iter().filter(|b| **b == b'\n').count() as u64;
-    read_array_from(file, &text[start..], line, visitor, ctx)
+    read_object(file, text, 1, value, visitor, ctx);
+    Ok(())
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+/// A whole document (`text`, starting on line `base`) that parsed as `value`.
+fn read_object(
+    file: &str,
+    text: &[u8],
+    base: u64,
+    value: Value,
+    visitor: &mut dyn RowVisitor,
+    ctx: &ReadContext<'_>,
+) {
+    let first = text
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
+    let line = base + text[..first].iter().filter(|b| **b == b'\n').count() as u64;
+    let Value::Object(object) = value else {
+        return;
+    };
+    match Shape::of(&object) {
+        Shape::Incidents => read_incidents(file, text, base, &object, visitor, ctx),
+        Shape::Record => {
+            let mut seen = None;
+            visit_value(file, line, Value::Object(object), visitor, ctx, &mut seen);
+        }
+        Shape::Other => not_an_array(file, line, &object, visitor),
+    }
+}
+
+/// Reads the `incidents` array of a PagerDuty list response held in `text`, which starts
+/// on `line`; what follows the array (`"limit": 25, …`) belongs to the response.
+fn read_incidents(
+    file: &str,
+    text: &[u8],
+    line: u64,
+    object: &Map<String, Value>,
+    visitor: &mut dyn RowVisitor,
+    ctx: &ReadContext<'_>,
+) {
+    match value_start(text, INCIDENTS) {
+        Some(start) => {
+            let line = line + text[..start].iter().filter(|b| **b == b'\n').count() as u64;
+            // Reading from a slice cannot fail.
+            let _ = read_array_from(file, &text[start..], line, true, visitor, ctx);
+        }
+        // The key is spelt with escapes: read the records without their own lines.
+        None => {
+            let mut seen = None;
+            if let Some(Value::Array(items)) = object.get(INCIDENTS) {
+                for item in items {
+                    visit_value(file, line, item.clone(), visitor, ctx, &mut seen);
+                }
+            }
+        }
+    }
+}
+
+/// Where the value of a top-level `key` starts in a valid JSON object (the last one, as
+/// serde_json keeps the last of repeated keys).
+fn value_start(text: &[u8], key: &str) -> Option<usize> {
+    let mut found = None;
+    let mut depth = 0usize;
+    let mut expect_key = false;
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < text.len() && text[i] != b'"' {
+                    if text[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if depth == 1 && expect_key {
+                    expect_key = false;
+                    if text.get(start..i) == Some(key.as_bytes()) {
+                        let mut j = i + 1;
+                        while j < text.len() && (text[j].is_ascii_whitespace() || text[j] == b':') {
+                            j += 1;
+                        }
+                        found = Some(j);
+                    }
+                }
+            }
+            b'{' => {
+                depth += 1;
+                expect_key = depth == 1;
+            }
+            b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' if depth == 1 => expect_key = true,
+            _ => {}
+        }
+        i += 1;
+    }
+    found
 }
 
 /// Reads bytes one at a time from a buffered reader, counting lines.
@@ -305,14 +502,16 @@ pub fn read_array(
     visitor: &mut dyn RowVisitor,
     ctx: &ReadContext<'_>,
 ) -> Result<()> {
-    read_array_from(file, input, 1, visitor, ctx)
+    read_array_from(file, input, 1, false, visitor, ctx)
 }
 
-/// Reads an array whose `[` is the next significant byte, starting at `line`.
+/// Reads an array whose `[` is the next significant byte, starting at `line`. A `nested`
+/// array is a value inside a document, which goes on after its closing `]`.
 fn read_array_from(
     file: &str,
     input: impl BufRead,
     line: u64,
+    nested: bool,
     visitor: &mut dyn RowVisitor,
     ctx: &ReadContext<'_>,
 ) -> Result<()> {
@@ -337,6 +536,16 @@ fn read_array_from(
             ));
             return Ok(());
         }
+        Some(b'{') if !nested => {
+            // `--input-format json` on a list response: read it as a document.
+            let mut text = Vec::new();
+            s.input.read_to_end(&mut text)?;
+            match serde_json::from_slice::<Value>(&text) {
+                Ok(value) => read_object(file, &text, s.line, value, visitor, ctx),
+                Err(_) => visitor.finding(finding(file, s.line, Outcome::Fatal, "not an array", "expected a JSON array of records ([{\"id\": …}, …]); for one object per line, name the file .jsonl".into())),
+            }
+            return Ok(());
+        }
         Some(_) => {
             let line = s.line;
             visitor.finding(finding(file, line, Outcome::Fatal, "not an array", "expected a JSON array of records ([{\"id\": …}, …]); for one object per line, name the file .jsonl".into()));
@@ -348,7 +557,7 @@ fn read_array_from(
         match s.skip_whitespace()? {
             Some(b']') => {
                 s.bump()?;
-                if s.skip_whitespace()?.is_some() {
+                if !nested && s.skip_whitespace()?.is_some() {
                     let line = s.line;
                     visitor.finding(finding(file, line, Outcome::Fatal, "data after the array", "there is more after the array's closing ]; it was not read. Put every record inside the one array".into()));
                 }
