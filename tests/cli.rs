@@ -1435,3 +1435,78 @@ fn a_json_object_is_one_finding_naming_its_keys() {
         );
     }
 }
+
+/// An interrupted run (SIGINT, and SIGTERM and SIGHUP) removes the temporary file of the
+/// write in progress and exits 130, leaving neither it nor the output behind. The test
+/// hook ESCAPE_REPORT_TEST_PAUSE_BEFORE_RENAME_MS holds the write between the temporary
+/// file and the rename.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_write_leaves_nothing_behind() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    for signal in ["INT", "TERM", "HUP"] {
+        let dir = temp_dir(&format!("interrupted-{signal}"));
+        let report = dir.join("report.pdf");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+            .args([
+                "render",
+                &fixture("worked.csv"),
+                "--period",
+                "2025-Q4",
+                "--audience",
+                "board",
+                "--format",
+                "pdf",
+                "-o",
+                &report.display().to_string(),
+            ])
+            .env("ESCAPE_REPORT_TEST_PAUSE_BEFORE_RENAME_MS", "60000")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        // Wait until the temporary file is written and the run pauses before the rename.
+        loop {
+            let written = std::fs::read_dir(&dir).unwrap().any(|entry| {
+                let entry = entry.unwrap();
+                entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(".escape-report-")
+                    && entry.metadata().is_ok_and(|m| m.len() > 0)
+            });
+            if written {
+                break;
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("SIG{signal}: the run ended before it was interrupted: {status}");
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "SIG{signal}: no temporary file appeared in {dir:?}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let kill = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(130),
+            "SIG{signal}: {:?} {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(left.is_empty(), "SIG{signal}: left behind: {left:?}");
+        assert!(!report.exists());
+    }
+}

@@ -15,6 +15,7 @@ pub use commands::Reported;
 
 /// Parses the command line and runs it; used by the binary.
 pub fn main() -> ExitCode {
+    output::remove_temporary_files_on_interrupt();
     let cli = Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,

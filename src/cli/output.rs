@@ -1,9 +1,90 @@
-//! Writing results: to standard output, or atomically to a file.
+//! Writing results: to standard output, or atomically to a file. An interrupted run
+//! (SIGINT, SIGTERM, SIGHUP) removes the temporary files of writes in progress.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use anyhow::{Context, Result};
+use tempfile::NamedTempFile;
+
+/// Exit status of a run stopped by a signal (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// Test hook: milliseconds to sleep after a temporary file is written and before it is
+/// renamed, so a test can interrupt a write in progress. Not for users.
+const PAUSE_BEFORE_RENAME: &str = "ESCAPE_REPORT_TEST_PAUSE_BEFORE_RENAME_MS";
+
+/// The temporary files of writes in progress. The lock is held while one is created and
+/// while it is renamed, so the interrupt handler sees each either whole or gone.
+static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn in_progress() -> MutexGuard<'static, Vec<PathBuf>> {
+    IN_PROGRESS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Installs, once at startup, the handler that removes the temporary files of writes in
+/// progress and exits with status 130 on SIGINT, SIGTERM or SIGHUP.
+pub fn remove_temporary_files_on_interrupt() {
+    // Failing to install it (another handler is set) only loses the clean-up.
+    let _ = ctrlc::set_handler(|| {
+        let files = in_progress();
+        for path in files.iter() {
+            let _ = std::fs::remove_file(path);
+        }
+        // Exits with the lock held: no write renames its file after this point.
+        std::process::exit(EXIT_INTERRUPTED);
+    });
+}
+
+/// A temporary file registered in [`IN_PROGRESS`] until it is renamed or dropped.
+struct Temporary {
+    file: Option<NamedTempFile>,
+    path: PathBuf,
+}
+
+impl Temporary {
+    fn create(builder: &tempfile::Builder<'_, '_>, dir: &Path) -> io::Result<Temporary> {
+        let mut files = in_progress();
+        let file = builder.tempfile_in(dir)?;
+        let path = file.path().to_path_buf();
+        files.push(path.clone());
+        Ok(Temporary {
+            file: Some(file),
+            path,
+        })
+    }
+
+    fn file(&mut self) -> &mut NamedTempFile {
+        self.file.as_mut().expect("present until renamed")
+    }
+
+    /// Renames the file to `target`; on failure it is removed.
+    fn persist(mut self, target: &Path) -> io::Result<()> {
+        let file = self.file.take().expect("present until renamed");
+        let mut files = in_progress();
+        let result = file.persist(target).map(drop).map_err(|e| e.error);
+        files.retain(|p| *p != self.path);
+        result
+    }
+}
+
+impl Drop for Temporary {
+    fn drop(&mut self) {
+        // Removes the file (NamedTempFile's drop) before forgetting it.
+        drop(self.file.take());
+        in_progress().retain(|p| *p != self.path);
+    }
+}
+
+fn pause_before_rename() {
+    if let Some(ms) = std::env::var(PAUSE_BEFORE_RENAME)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+}
 
 /// Writes to standard output; a closed pipe (`| head`) is not an error.
 pub fn stdout(bytes: &[u8]) -> Result<()> {
@@ -70,12 +151,13 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
         // Created like any other file: 0666 less the umask.
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut temp = builder
-        .tempfile_in(dir)
+    let mut temp = Temporary::create(&builder, dir)
         .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    temp.write_all(bytes)
-        .and_then(|_| temp.as_file().sync_all())
+    let file = temp.file();
+    file.write_all(bytes)
+        .and_then(|_| file.as_file().sync_all())
         .with_context(|| format!("cannot write {}", path.display()))?;
+    pause_before_rename();
     temp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
