@@ -1510,3 +1510,106 @@ fn an_interrupted_write_leaves_nothing_behind() {
         assert!(!report.exists());
     }
 }
+
+/// `-o /dev/stdout` on a pipe is written to directly: the report arrives on the pipe, and
+/// /dev/stdout is neither renamed over (as root that would replace it for the whole
+/// system) nor given a temporary file beside it.
+#[cfg(unix)]
+#[test]
+fn dev_stdout_is_written_to_not_replaced() {
+    let stdout = Path::new("/dev/stdout");
+    let Ok(before) = std::fs::symlink_metadata(stdout) else {
+        return;
+    };
+    let dir = temp_dir("dev-stdout");
+    let r = run_in(
+        &dir,
+        &[
+            "render",
+            &fixture("worked.csv"),
+            "--period",
+            "2025-Q4",
+            "--audience",
+            "sprint",
+            "-o",
+            "/dev/stdout",
+        ],
+    );
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(r.stdout().starts_with("# "), "{}", r.stdout());
+    assert!(r.stdout().contains("2025-Q4"), "{}", r.stdout());
+    let after = std::fs::symlink_metadata(stdout).unwrap();
+    assert_eq!(before.file_type(), after.file_type());
+    assert!(after.file_type().is_symlink() || !after.is_file());
+    let temporary: Vec<_> = std::fs::read_dir("/dev")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".escape-report-")
+        })
+        .collect();
+    assert!(temporary.is_empty(), "{temporary:?}");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "no chart files beside a special file"
+    );
+}
+
+/// A named pipe given as the output is written to directly and stays a named pipe.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_written_to_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    use std::time::Duration;
+    let dir = temp_dir("fifo");
+    let fifo = dir.join("report.pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        return;
+    }
+    for format in ["html", "pdf"] {
+        // Read the pipe on a thread: a timeout, not a hang, if the pipe were replaced.
+        let (send, receive) = std::sync::mpsc::channel();
+        let reading = fifo.clone();
+        std::thread::spawn(move || {
+            let _ = send.send(std::fs::read(&reading));
+        });
+        let r = run(&[
+            "render",
+            &fixture("worked.csv"),
+            "--period",
+            "2025-Q4",
+            "--audience",
+            "em",
+            "--format",
+            format,
+            "-o",
+            &fifo.display().to_string(),
+        ]);
+        assert_eq!(r.code(), 0, "{format}: {}", r.stderr());
+        let bytes = receive
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the report arrives on the pipe")
+            .unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        if format == "html" {
+            assert!(text.trim_end().ends_with("</html>"), "{text}");
+        } else {
+            assert!(bytes.starts_with(b"%PDF-"), "{format}");
+            assert!(
+                text.trim_end().ends_with("%%EOF"),
+                "{format}: the whole PDF"
+            );
+        }
+        let meta = std::fs::symlink_metadata(&fifo).unwrap();
+        assert!(meta.file_type().is_fifo(), "{format}: still a named pipe");
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["report.pipe"], "{format}: nothing else in {dir:?}");
+    }
+}
