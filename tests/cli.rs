@@ -1613,3 +1613,85 @@ fn a_named_pipe_is_written_to_not_replaced() {
         assert_eq!(names, ["report.pipe"], "{format}: nothing else in {dir:?}");
     }
 }
+
+/// With standard output redirected to a file, `-o /dev/stdout` leads to a regular file:
+/// it must still be written through standard output, not renamed over /dev/stdout (as
+/// root that replaces /dev/stdout for the whole system) nor given chart files in /dev.
+/// Tested with a link of our own to /proc/self/fd/1, so a failure cannot harm /dev.
+/// Other symbolic links are followed: the file they lead to is replaced, the link stays.
+#[cfg(target_os = "linux")]
+#[test]
+fn links_to_stdout_and_files_are_written_through() {
+    use std::os::unix::fs::symlink;
+    let dir = temp_dir("links");
+    let link = dir.join("stdout");
+    symlink("/proc/self/fd/1", &link).unwrap();
+    let out = dir.join("out.md");
+    let output = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+        .args([
+            "render",
+            &fixture("worked.csv"),
+            "--period",
+            "2025-Q4",
+            "--audience",
+            "sprint",
+            "-o",
+            &link.display().to_string(),
+        ])
+        .current_dir(&dir)
+        .stdout(std::fs::File::create(&out).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        report.starts_with("# ") && report.contains("2025-Q4"),
+        "{report}"
+    );
+    assert!(!report.contains(".svg"), "no chart files: {report}");
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["out.md", "stdout"]);
+
+    std::fs::create_dir(dir.join("reports")).unwrap();
+    std::fs::write(dir.join("reports/q4.html"), "old").unwrap();
+    symlink("reports/q4.html", dir.join("latest.html")).unwrap();
+    symlink("reports/next.html", dir.join("next.html")).unwrap();
+    for name in ["latest.html", "next.html"] {
+        let r = run_in(
+            &dir,
+            &[
+                "render",
+                &fixture("worked.csv"),
+                "--period",
+                "2025-Q4",
+                "--audience",
+                "em",
+                "--format",
+                "html",
+                "-o",
+                name,
+            ],
+        );
+        assert_eq!(r.code(), 0, "{name}: {}", r.stderr());
+        let meta = std::fs::symlink_metadata(dir.join(name)).unwrap();
+        assert!(meta.file_type().is_symlink(), "{name} is still a link");
+    }
+    for file in ["q4.html", "next.html"] {
+        let html = std::fs::read_to_string(dir.join("reports").join(file)).unwrap();
+        assert!(html.contains("</html>"), "{file}: {html}");
+    }
+    assert_eq!(std::fs::read_dir(dir.join("reports")).unwrap().count(), 2);
+}

@@ -100,7 +100,8 @@ pub fn stdout(bytes: &[u8]) -> Result<()> {
 pub enum Target {
     /// A regular file, or nothing yet: written atomically.
     File,
-    /// A device, a pipe or another special file: written directly.
+    /// A device, a pipe or another special file, or the file standard output or error
+    /// goes to: written directly.
     Special,
 }
 
@@ -108,14 +109,73 @@ impl Target {
     pub fn of(path: &Path) -> Target {
         match std::fs::metadata(path) {
             Ok(meta) if !meta.is_file() && !meta.is_dir() => Target::Special,
+            Ok(meta) if standard_stream(&meta).is_some() => Target::Special,
             _ => Target::File,
         }
     }
 }
 
+/// A standard stream of this process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Which standard stream, if any, is connected to the file `meta` describes: with
+/// `-o /dev/stdout > report.md`, /dev/stdout leads to report.md, a regular file, and
+/// a rename would replace /dev/stdout itself.
+#[cfg(unix)]
+fn standard_stream(meta: &std::fs::Metadata) -> Option<Stream> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let same = |fd: std::os::fd::BorrowedFd<'_>| {
+        fd.try_clone_to_owned()
+            .and_then(|fd| std::fs::File::from(fd).metadata())
+            .is_ok_and(|m| m.dev() == meta.dev() && m.ino() == meta.ino())
+    };
+    if same(io::stdout().as_fd()) {
+        Some(Stream::Stdout)
+    } else if same(io::stderr().as_fd()) {
+        Some(Stream::Stderr)
+    } else {
+        None
+    }
+}
+
+#[cfg(not(unix))]
+fn standard_stream(_meta: &std::fs::Metadata) -> Option<Stream> {
+    None
+}
+
+/// Where a chain of symbolic links ends, so a rename replaces the file they lead to and
+/// never a link.
+fn resolve_links(path: &Path) -> Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = std::fs::read_link(&current)
+                    .with_context(|| format!("cannot read the link {}", current.display()))?;
+                current = match current.parent() {
+                    Some(dir) => dir.join(target),
+                    None => target,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    anyhow::bail!(
+        "cannot write {}: too many levels of symbolic links",
+        path.display()
+    )
+}
+
 /// Writes a whole file through a temporary file in the same directory and a rename, so
 /// no reader ever sees it half-written. A path that exists and is not a regular file
-/// (a device, a pipe) is written to directly and never replaced.
+/// (a device, a pipe) is written to directly and never replaced, and so is the file a
+/// standard stream goes to (`-o /dev/stdout > report.md`). A symbolic link is followed:
+/// the file it leads to is replaced, the link stays.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Ok(meta) = std::fs::metadata(path) {
         if meta.is_dir() {
@@ -131,7 +191,20 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
                 .and_then(|_| file.flush())
                 .with_context(|| format!("cannot write {}", path.display()));
         }
+        match standard_stream(&meta) {
+            Some(Stream::Stdout) => return stdout(bytes),
+            Some(Stream::Stderr) => {
+                let mut err = io::stderr().lock();
+                return err
+                    .write_all(bytes)
+                    .and_then(|_| err.flush())
+                    .with_context(|| format!("cannot write {}", path.display()));
+            }
+            None => {}
+        }
     }
+    let resolved = resolve_links(path)?;
+    let path = resolved.as_path();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
