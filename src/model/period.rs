@@ -81,7 +81,7 @@ impl Quarter {
 
 impl fmt::Display for Quarter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-Q{}", self.year, self.q)
+        write!(f, "{:04}-Q{}", self.year, self.q)
     }
 }
 
@@ -105,8 +105,27 @@ pub struct Period {
 }
 
 impl Period {
-    /// Parses `2025-Q4`, `2025-11`, `2025-W47`, a sprint name, or `FROM..TO`.
+    /// Parses `2025-Q4`, `2025-11`, `2025-W47`, a sprint name, or `FROM..TO`, within the
+    /// years 0001 to 9999 (the dates a timestamp can have).
     pub fn parse(text: &str, sprints: &[Sprint]) -> Result<Period> {
+        let period = Period::parse_any(text, sprints)?;
+        if !period.within_years() {
+            bail!(
+                "period '{}' reaches outside 0001-01-01..9999-12-31, the dates escape-report reads",
+                text.trim()
+            );
+        }
+        Ok(period)
+    }
+
+    /// True when the period lies within 0001-01-01..=9999-12-31.
+    fn within_years(&self) -> bool {
+        let first = NaiveDate::from_ymd_opt(1, 1, 1).expect("a date");
+        let last = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
+        first <= self.start && self.end <= last
+    }
+
+    fn parse_any(text: &str, sprints: &[Sprint]) -> Result<Period> {
         let t = text.trim();
         if let Some(sprint) = sprints.iter().find(|s| s.name == t) {
             return Ok(Period {
@@ -144,7 +163,7 @@ impl Period {
                     if let Ok(week) = w.parse::<u32>() {
                         if let Some(start) = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon) {
                             return Ok(Period {
-                                label: format!("{year}-W{week:02}"),
+                                label: format!("{year:04}-W{week:02}"),
                                 start,
                                 end: start + Days::new(6),
                                 kind: PeriodKind::Week,
@@ -156,7 +175,7 @@ impl Period {
                         let start = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default();
                         let end = (start + Months::new(1)).pred_opt().unwrap_or(start);
                         return Ok(Period {
-                            label: format!("{year}-{month:02}"),
+                            label: format!("{year:04}-{month:02}"),
                             start,
                             end,
                             kind: PeriodKind::Month,
@@ -186,18 +205,23 @@ impl Period {
         (self.end - self.start).num_days() + 1
     }
 
-    /// The period of the same kind just before this one, for comparisons.
+    /// The period of the same kind just before this one, for comparisons; none before
+    /// the year 0001.
     pub fn previous(&self, sprints: &[Sprint]) -> Option<Period> {
+        self.previous_any(sprints).filter(Period::within_years)
+    }
+
+    fn previous_any(&self, sprints: &[Sprint]) -> Option<Period> {
         match self.kind {
             PeriodKind::Quarter => Some(Quarter::of(self.start).prev().as_period()),
             PeriodKind::Month => {
                 let start = self.start.checked_sub_months(Months::new(1))?;
-                Period::parse(&format!("{}-{:02}", start.year(), start.month()), &[]).ok()
+                Period::parse(&format!("{:04}-{:02}", start.year(), start.month()), &[]).ok()
             }
             PeriodKind::Week => {
                 let start = self.start.checked_sub_days(Days::new(7))?;
                 let week = start.iso_week();
-                Period::parse(&format!("{}-W{:02}", week.year(), week.week()), &[]).ok()
+                Period::parse(&format!("{:04}-W{:02}", week.year(), week.week()), &[]).ok()
             }
             PeriodKind::Sprint => sprints
                 .iter()
@@ -280,7 +304,38 @@ mod tests {
         assert_eq!(p("2025-Q1").label, "2024-Q4");
         assert_eq!(p("2025-03").label, "2025-02");
         assert_eq!(p("2025-W01").label, "2024-W52");
+        assert_eq!(p("0010-01").label, "0009-12");
+        assert_eq!(p("0010-W01").label, "0009-W53");
         let r = p("2025-10-11..2025-10-20");
         assert_eq!((r.start, r.end), (d(2025, 10, 1), d(2025, 10, 10)));
+    }
+
+    #[test]
+    fn periods_stay_within_years_1_to_9999() {
+        for bad in [
+            "0000-Q4",
+            "0000-12",
+            "0000-W52",
+            // ISO week 52 of 9999 ends on 10000-01-02.
+            "9999-W52",
+            "0000-12-31..0001-01-31",
+        ] {
+            let err = Period::parse(bad, &[]).unwrap_err().to_string();
+            assert!(
+                err.contains("outside 0001-01-01..9999-12-31"),
+                "{bad}: {err}"
+            );
+        }
+        for good in [
+            "0001-Q1", "0001-01", "0001-W01", "9999-Q4", "9999-12", "9999-W51",
+        ] {
+            let period = Period::parse(good, &[]).unwrap();
+            assert!(period.end <= d(9999, 12, 31), "{good}");
+            assert_eq!(period.label, good, "a four-digit year");
+        }
+        for first in ["0001-Q1", "0001-01", "0001-W01", "0001-01-01..0001-01-31"] {
+            let period = Period::parse(first, &[]).unwrap();
+            assert_eq!(period.previous(&[]), None, "{first}");
+        }
     }
 }
