@@ -59,6 +59,78 @@ impl IdSet {
         }
     }
 
+    /// How many ids [`IdSet::insert`] keeps exactly before switching to fingerprints.
+    pub fn exact_limit(&self) -> usize {
+        self.exact_limit
+    }
+
+    /// How many distinct ids the set holds.
+    pub fn len(&self) -> usize {
+        match &self.exact {
+            Some(exact) => exact.len(),
+            None => self.prints.segments.iter().map(|s| s.len).sum(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds the ids of `other` (a set with the same limit, filled from later lines of the
+    /// input), their lines shifted by `line_offset`, and returns true; or returns false,
+    /// changing nothing, when an id is in both. Once the two hold more than the limit
+    /// the merged set keeps fingerprints, as one set fed all the ids would.
+    pub fn merge(&mut self, other: IdSet, line_offset: u64) -> bool {
+        let shared = match (&self.exact, &other.exact) {
+            (Some(mine), Some(theirs)) => theirs.keys().any(|id| mine.contains_key(id)),
+            _ => {
+                let mine = self.to_prints_copy();
+                let theirs = other.to_prints_copy();
+                mine.segments
+                    .iter()
+                    .zip(&theirs.segments)
+                    .any(|(a, b)| b.slots.iter().any(|&p| p != 0 && a.contains(p)))
+            }
+        };
+        if shared {
+            return false;
+        }
+        match other.exact {
+            Some(theirs) => {
+                for (id, (file, line)) in theirs {
+                    self.insert(&id, (file, line + line_offset));
+                }
+            }
+            None => {
+                if let Some(mine) = self.exact.take() {
+                    for id in mine.keys() {
+                        self.prints.insert(fingerprint(id));
+                    }
+                }
+                for (a, b) in self.prints.segments.iter_mut().zip(other.prints.segments) {
+                    for p in b.slots.into_iter().filter(|&p| p != 0) {
+                        a.insert(p);
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    /// The set's ids as fingerprints (a copy when they are kept exactly).
+    fn to_prints_copy(&self) -> std::borrow::Cow<'_, Fingerprints> {
+        match &self.exact {
+            None => std::borrow::Cow::Borrowed(&self.prints),
+            Some(exact) => {
+                let mut prints = Fingerprints::default();
+                for id in exact.keys() {
+                    prints.insert(fingerprint(id));
+                }
+                std::borrow::Cow::Owned(prints)
+            }
+        }
+    }
+
     /// Records `id`, first seen at `at`, or says where it was seen before.
     pub fn insert(&mut self, id: &str, at: FirstSeen) -> Seen {
         if let Some(exact) = &mut self.exact {
@@ -84,12 +156,12 @@ impl IdSet {
 
 /// Open addressing over 256 segments, each growing on its own, so growth never needs
 /// twice the memory at once.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Fingerprints {
     segments: Vec<Segment>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct Segment {
     slots: Vec<u64>,
     len: usize,
@@ -114,6 +186,21 @@ impl Segment {
     fn slot(&self, print: u64) -> usize {
         // Maps the low bits onto the table without a power-of-two size.
         (((print & 0x00FF_FFFF_FFFF_FFFF) as u128 * self.slots.len() as u128) >> 56) as usize
+    }
+
+    fn contains(&self, print: u64) -> bool {
+        let n = self.slots.len();
+        if n == 0 {
+            return false;
+        }
+        let mut i = self.slot(print);
+        loop {
+            match self.slots[i] {
+                0 => return false,
+                p if p == print => return true,
+                _ => i = if i + 1 == n { 0 } else { i + 1 },
+            }
+        }
     }
 
     fn insert(&mut self, print: u64) -> bool {
@@ -163,6 +250,64 @@ mod tests {
         }
         let total: usize = prints.segments.iter().map(|s| s.len).sum();
         assert_eq!(total, 100_000);
+    }
+
+    /// Feeds `ids` in order to one set, and split at `at` to two merged sets.
+    fn one_and_merged(ids: &[String], at: usize, limit: usize) -> (IdSet, Option<IdSet>) {
+        let mut one = IdSet::with_exact_limit(limit);
+        for (line, id) in ids.iter().enumerate() {
+            one.insert(id, (0, line as u64 + 1));
+        }
+        let (mut a, mut b) = (
+            IdSet::with_exact_limit(limit),
+            IdSet::with_exact_limit(limit),
+        );
+        for (line, id) in ids[..at].iter().enumerate() {
+            a.insert(id, (0, line as u64 + 1));
+        }
+        for (line, id) in ids[at..].iter().enumerate() {
+            b.insert(id, (0, line as u64 + 1));
+        }
+        let merged = a.merge(b, at as u64).then_some(a);
+        (one, merged)
+    }
+
+    #[test]
+    fn merged_halves_equal_one_set() {
+        let ids: Vec<String> = (0..300).map(|i| format!("M-{i}")).collect();
+        for (at, limit) in [(150, 1000), (150, 200), (250, 200), (10, 100), (0, 100)] {
+            let (mut one, merged) = one_and_merged(&ids, at, limit);
+            let mut merged = merged.expect("no id on both sides");
+            assert_eq!(merged.len(), one.len(), "split {at}, limit {limit}");
+            assert_eq!(merged.exact.is_some(), one.exact.is_some());
+            for (line, id) in ids.iter().enumerate() {
+                assert_eq!(
+                    merged.insert(id, (0, 999)),
+                    one.insert(id, (0, 999)),
+                    "{id} at line {}, split {at}, limit {limit}",
+                    line + 1
+                );
+            }
+            assert_eq!(merged.insert("new", (0, 1)), Seen::New);
+        }
+    }
+
+    #[test]
+    fn an_id_on_both_sides_refuses_the_merge_and_changes_nothing() {
+        let mut ids: Vec<String> = (0..300).map(|i| format!("M-{i}")).collect();
+        ids.push("M-3".into());
+        for limit in [1000, 200, 100] {
+            let (_, merged) = one_and_merged(&ids, 150, limit);
+            assert!(merged.is_none(), "limit {limit}");
+        }
+        let mut a = IdSet::with_exact_limit(1000);
+        a.insert("X", (0, 1));
+        let mut b = IdSet::with_exact_limit(1000);
+        b.insert("Y", (0, 1));
+        b.insert("X", (0, 2));
+        assert!(!a.merge(b, 10));
+        assert_eq!(a.len(), 1);
+        assert_eq!(a.insert("Y", (0, 3)), Seen::New);
     }
 
     #[test]

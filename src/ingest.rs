@@ -8,7 +8,7 @@ use crate::ids::{IdSet, Seen};
 use anyhow::Result;
 
 use crate::input::rules::Classifier;
-use crate::input::{self, Format, ReadContext, RowVisitor, Source};
+use crate::input::{self, Forked, Format, ReadContext, RowVisitor, Source};
 use crate::metrics::{DataQuality, Engine, Metrics, PeriodChoice, Settings};
 use crate::model::import_config::Mapping;
 use crate::model::raw::{ColumnNames, RawRow};
@@ -32,6 +32,27 @@ struct State {
     files: Vec<String>,
     /// For `import`: usable rows are written out as native CSV instead of counted.
     export: Option<crate::output_csv::NativeWriter>,
+    /// In a forked state: the listed duplicate findings, whose messages name lines that
+    /// are only known once it is joined.
+    local_duplicates: Option<Vec<LocalDuplicate>>,
+}
+
+/// A duplicate found by a forked state (see [`RowVisitor::fork`]).
+struct LocalDuplicate {
+    /// Index into the forked state's listed findings.
+    finding: usize,
+    id: String,
+    first: Option<(u32, u64)>,
+    /// Distinct ids the forked state had seen before this row.
+    distinct_before: usize,
+}
+
+/// The message of a duplicate-id finding.
+fn duplicate_message(id: &str, first: Option<(&str, u64)>) -> String {
+    let first = first
+        .map(|(file, line)| format!(" (first at {file}:{line})"))
+        .unwrap_or_default();
+    format!("problem {id} appears again{first}; counted once, as first seen")
 }
 
 impl Ingest {
@@ -48,6 +69,7 @@ impl Ingest {
                 seen: IdSet::default(),
                 files: Vec::new(),
                 export: None,
+                local_duplicates: None,
             },
         }
     }
@@ -163,18 +185,25 @@ impl RowVisitor for State {
             .seen
             .insert(problem.id.as_ref(), (file_index as u32, line))
         {
-            let first = first
-                .map(|(f, l)| format!(" (first at {}:{l})", self.files[f as usize]))
-                .unwrap_or_default();
             let finding = at.finding(
                 Some(crate::model::raw::Field::Id),
                 Outcome::Duplicate,
                 "duplicate id",
-                format!(
-                    "problem {} appears again{first}; counted once, as first seen",
-                    problem.id
+                duplicate_message(
+                    &problem.id,
+                    first.map(|(f, l)| (self.files[f as usize].as_str(), l)),
                 ),
             );
+            if let Some(local) = &mut self.local_duplicates {
+                if quality.findings.len() < crate::metrics::quality::MAX_LISTED_FINDINGS {
+                    local.push(LocalDuplicate {
+                        finding: quality.findings.len(),
+                        id: problem.id.to_string(),
+                        first,
+                        distinct_before: self.seen.len(),
+                    });
+                }
+            }
             quality.add_finding(finding);
             quality.record_duplicate();
             return;
@@ -199,5 +228,173 @@ impl RowVisitor for State {
 
     fn finding(&mut self, finding: Finding) {
         self.quality.add_finding(finding);
+    }
+
+    fn fork(&self) -> Option<Box<dyn Forked>> {
+        if self.export.is_some() {
+            return None; // rows are written out in order
+        }
+        let mut quality = DataQuality::default();
+        if let Some(file) = self.quality.files.last() {
+            quality.start_file(&file.file, &file.format);
+        }
+        Some(Box::new(State {
+            validator: self.validator.clone(),
+            engine: self.engine.fork(),
+            quality,
+            seen: IdSet::with_exact_limit(self.seen.exact_limit()),
+            files: self.files.clone(),
+            export: None,
+            local_duplicates: Some(Vec::new()),
+        }))
+    }
+
+    fn join(&mut self, forked: Box<dyn Forked>, line_offset: u64) -> bool {
+        let Ok(forked) = forked.into_any().downcast::<State>() else {
+            return false;
+        };
+        let State {
+            engine,
+            mut quality,
+            seen,
+            local_duplicates,
+            ..
+        } = *forked;
+        let distinct = self.seen.len();
+        let limit = self.seen.exact_limit();
+        if !self.seen.merge(seen, line_offset) {
+            return false;
+        }
+        // Read in one go, a duplicate names its first line only while the set of ids
+        // was still exact: while it had seen at most `limit` distinct ids.
+        for local in local_duplicates.unwrap_or_default() {
+            let first = local
+                .first
+                .filter(|_| distinct + local.distinct_before <= limit)
+                .map(|(f, l)| (self.files[f as usize].as_str(), l + line_offset));
+            if let Some(finding) = quality.findings.get_mut(local.finding) {
+                finding.message = duplicate_message(&local.id, first);
+            }
+        }
+        for finding in &mut quality.findings {
+            finding.line += line_offset;
+        }
+        self.quality.absorb(quality);
+        self.engine.merge(engine);
+        true
+    }
+}
+
+impl Forked for State {
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::csv::JOINED;
+    use std::io::Write;
+
+    /// Metrics of `bytes` read as a file (in halves, when large enough) and as a stream
+    /// (in one go), findings naming the same file; and whether the halves were joined.
+    fn both_ways(bytes: &[u8], exact_limit: usize) -> (String, String, bool) {
+        let mut file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+        file.write_all(bytes).unwrap();
+        let path = file.path().to_path_buf();
+        let config = Config::default();
+        let settings = Settings::from_config(&config).unwrap();
+        let run = |chunked: bool| {
+            let mut ingest = Ingest::new(&config, PeriodChoice::LatestFullQuarter);
+            ingest.state.seen = IdSet::with_exact_limit(exact_limit);
+            let before = JOINED.with(|j| j.get());
+            if chunked {
+                ingest.read(&Source::Path(path.clone()), None).unwrap();
+            } else {
+                let name = path.display().to_string();
+                let file = std::fs::File::open(&path).unwrap();
+                ingest.read_from(&name, file, None).unwrap();
+            }
+            let joined = JOINED.with(|j| j.get()) > before;
+            let json = serde_json::to_string_pretty(&ingest.finish(&settings)).unwrap();
+            (json, joined)
+        };
+        let (halves, joined) = run(true);
+        let (whole, _) = run(false);
+        (halves, whole, joined)
+    }
+
+    /// Rows with a finding every few lines, duplicates within the second half, and
+    /// `extra` spliced in at row `at`.
+    fn rows(n: usize, crlf: bool, at: usize, extra: &str) -> Vec<u8> {
+        let eol = if crlf { "\r\n" } else { "\n" };
+        let mut out = format!("id,title,found_stage,detected_at,type,cost_hours{eol}");
+        for i in 0..n {
+            if i == at {
+                out.push_str(extra);
+            }
+            let id = if i > n * 3 / 4 && i % 7 == 0 {
+                i - 3 * 7
+            } else {
+                i
+            };
+            let stage = ["production", "qa", "uat", "moon"][i % 4];
+            let date = if i % 11 == 0 {
+                "someday".to_string()
+            } else {
+                format!("2025-0{}-1{}", 1 + i % 9, i % 10)
+            };
+            let hours = if i % 13 == 0 { "x" } else { "2.5" };
+            out.push_str(&format!(
+                "P-{id},title {i},{stage},{date},code,{hours}{eol}"
+            ));
+            if i % 17 == 0 {
+                out.push_str(eol);
+            }
+        }
+        out.into_bytes()
+    }
+
+    #[test]
+    fn halves_read_on_two_threads_equal_one_read() {
+        for crlf in [false, true] {
+            for limit in [1 << 17, 10, 100] {
+                let (halves, whole, joined) = both_ways(&rows(400, crlf, 0, ""), limit);
+                assert!(
+                    joined,
+                    "the halves were joined (crlf {crlf}, limit {limit})"
+                );
+                assert_eq!(halves, whole, "crlf {crlf}, limit {limit}");
+                assert!(whole.contains("appears again"));
+            }
+        }
+        // With a limit of 100, some duplicates in the second half name their first line
+        // and later ones do not, as one read would have it.
+        let (halves, _, _) = both_ways(&rows(400, false, 0, ""), 1 << 17);
+        assert!(halves.contains("(first at "));
+    }
+
+    #[test]
+    fn an_id_in_both_halves_is_read_again_in_one_go() {
+        let bytes = rows(400, false, 380, "P-5,again,production,2025-03-01,code,1\n");
+        let (halves, whole, joined) = both_ways(&bytes, 1 << 17);
+        assert!(!joined);
+        assert_eq!(halves, whole);
+        assert!(halves.contains("problem P-5 appears again"));
+    }
+
+    #[test]
+    fn a_quoted_value_across_the_middle_is_read_again_in_one_go() {
+        let long = "line\n".repeat(400);
+        let bytes = rows(
+            300,
+            false,
+            150,
+            &format!("Q-1,\"{long}\",production,2025-03-01,code,1\n"),
+        );
+        let (halves, whole, joined) = both_ways(&bytes, 1 << 17);
+        assert!(!joined);
+        assert_eq!(halves, whole);
     }
 }

@@ -4,6 +4,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -11,6 +12,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 const MIN_BYTES: u64 = 32 * 1024 * 1024;
 
 static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// The bar of the file being read, for a second reader of the same file.
+static CURRENT: Mutex<Option<ProgressBar>> = Mutex::new(None);
 
 /// Turns progress bars off (`--quiet`).
 pub fn set_quiet(quiet: bool) {
@@ -38,7 +42,20 @@ pub fn wrap(file: std::fs::File, path: &Path) -> Box<dyn std::io::Read + Send> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
     );
+    if let Ok(mut current) = CURRENT.lock() {
+        *current = Some(bar.clone());
+    }
     Box::new(Finishing(bar.wrap_read(file)))
+}
+
+/// Another handle on the file [`wrap`] opened last, counted by the same bar (when it
+/// shows one): a second thread reading part of the file.
+pub fn wrap_more(file: std::fs::File) -> Box<dyn std::io::Read + Send> {
+    let bar = CURRENT.lock().ok().and_then(|current| current.clone());
+    match bar {
+        Some(bar) if !bar.is_finished() => Box::new(bar.wrap_read(file)),
+        _ => Box::new(file),
+    }
 }
 
 /// Clears the bar when the reader is done with.
@@ -53,5 +70,8 @@ impl std::io::Read for Finishing {
 impl Drop for Finishing {
     fn drop(&mut self) {
         self.0.progress.finish_and_clear();
+        if let Ok(mut current) = CURRENT.lock() {
+            *current = None;
+        }
     }
 }

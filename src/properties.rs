@@ -330,7 +330,9 @@ fn check_invariants(m: &Metrics, rows: u64) {
 }
 
 /// The metrics JSON without what depends on how the input was split into files: the
-/// per-file counts and each finding's file, line and message (which names a location).
+/// per-file counts, each finding's file, line and message (which names a location),
+/// and the whole-file "no rows" finding (one per file without rows; JSON Lines have no
+/// header to be alone in the file).
 fn comparable(m: &Metrics) -> Value {
     let mut value = serde_json::to_value(m).expect("the metrics serialise");
     let quality = value
@@ -339,10 +341,23 @@ fn comparable(m: &Metrics) -> Value {
         .expect("data_quality is an object");
     quality.remove("files");
     quality.remove("findings");
+    let no_rows = |f: &&crate::model::Finding| f.reason == "no rows";
+    let alone = m.data_quality.findings.iter().filter(no_rows).count() as u64;
+    quality.insert(
+        "findings_total".into(),
+        (m.data_quality.findings_total - alone).into(),
+    );
+    if let Some(skipped) = quality
+        .get_mut("skipped_by_reason")
+        .and_then(Value::as_object_mut)
+    {
+        skipped.remove("no rows");
+    }
     let findings: Vec<Value> = m
         .data_quality
         .findings
         .iter()
+        .filter(|f| !no_rows(f))
         .map(|f| serde_json::json!([f.column, format!("{:?}", f.outcome), f.reason]))
         .collect();
     quality.insert("findings".into(), Value::Array(findings));

@@ -811,7 +811,7 @@ fn jira_exports_import_as_expected() {
     assert_eq!(rows[0]["release"], "2025.18");
     assert_eq!(rows[0]["component"], "checkout");
     assert!(
-        err.contains("jira-cloud.csv:4: SHOP-103 is a Story, not a defect"),
+        err.contains("jira-cloud.csv:5: SHOP-103 is a Story, not a defect"),
         "{err}"
     );
     assert!(

@@ -2,12 +2,15 @@
 //! accepted, quoted fields with newlines, line numbers that count the header.
 
 use std::borrow::Cow;
-use std::io::BufRead;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
 
 use super::exports::{detect, Cells, CsvKind, Mapped, Mapper};
-use super::{ReadContext, RowVisitor};
+use super::records::{Record, Records};
+use super::{Forked, ReadContext, RowVisitor};
 use crate::model::raw::{ColumnNames, Field, RawRow};
 use crate::model::{Finding, Outcome};
 
@@ -50,18 +53,23 @@ fn finding(
 }
 
 /// Reads a CSV file: native records, or an export recognised from its header (or the
-/// kind `forced` by `--input-format`).
+/// kind `forced` by `--input-format`). `chunkable` names the file when `input` is its
+/// bytes unchanged: a large native file is then read in two halves on two threads.
 pub fn read(
     file: &str,
     mut input: impl BufRead + Send,
     visitor: &mut dyn RowVisitor,
     ctx: &ReadContext<'_>,
     forced: Option<CsvKind>,
+    chunkable: Option<&Path>,
 ) -> Result<()> {
     let head = input.fill_buf()?;
-    if head.starts_with(b"\xEF\xBB\xBF") {
+    let bom = if head.starts_with(b"\xEF\xBB\xBF") {
         input.consume(3);
-    }
+        3
+    } else {
+        0
+    };
     let head = input.fill_buf()?;
     if head.iter().all(|b| b.is_ascii_whitespace()) {
         visitor.finding(finding(
@@ -76,13 +84,9 @@ pub fn read(
         return Ok(());
     }
     let delimiter = detect_delimiter(head);
-    let mut reader = ::csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input);
-    let mut record = ::csv::ByteRecord::new();
-    if !reader.read_byte_record(&mut record)? {
+    let mut records = Records::new(input, delimiter, bom, 0);
+    let mut record = Record::default();
+    if !records.read(&mut record)? {
         return Ok(());
     }
     let headers: Vec<String> = record
@@ -97,15 +101,15 @@ pub fn read(
     let kind = forced.unwrap_or_else(|| detect(&headers, ctx.mappings));
     visitor.format(&kind.name());
     if kind != CsvKind::Native {
-        return read_export(file, reader, record, &headers, kind, visitor, ctx);
+        return read_export(file, records, &headers, kind, visitor, ctx);
     }
     let mut columns = ColumnNames::default();
-    let mut mapping: Vec<(usize, Field)> = Vec::new();
+    let mut mapping: Vec<(usize, Field, bool)> = Vec::new();
     for (i, name) in headers.iter().enumerate() {
         if let Some(field) = Field::from_header(name) {
             if columns.0[field.index()].is_none() {
                 columns.0[field.index()] = Some(name.trim().to_string());
-                mapping.push((i, field));
+                mapping.push((i, field, crate::output_csv::is_text(field)));
             }
         }
     }
@@ -141,122 +145,239 @@ pub fn read(
         columns,
         header_len: record.len(),
     };
-    pipelined(reader, |item| match item {
-        Item::Record(record) => native.handle(record, visitor),
-        Item::Error { line, message } => visitor.bad_row(finding(
+    let plan = chunkable.and_then(|path| split_point(path).map(|split| (path, split)));
+    let rows = match (plan, visitor.fork()) {
+        (Some((path, split)), Some(fork)) => {
+            chunked(&native, records, path, split, delimiter, visitor, fork)?
+        }
+        _ => pipelined(records, Record::default(), |record| {
+            native.handle(record, visitor)
+        })?,
+    };
+    if rows == 0 {
+        visitor.finding(finding(
             file,
-            line,
+            1,
             None,
-            Outcome::Skipped,
-            "unreadable row",
-            format!("the row cannot be read as CSV ({message}); check its quotes"),
-        )),
-    })
+            Outcome::Fatal,
+            "no rows",
+            "the file has a header line but no rows; export the records again (is the export's filter too narrow?)".into(),
+        ));
+    }
+    Ok(())
 }
 
-/// What the tokenizing thread hands over.
-enum Item<'a> {
-    Record(&'a ::csv::ByteRecord),
-    Error { line: u64, message: String },
+/// Files at least this large are read in two halves at once (small ones in unit tests,
+/// so that they go that way).
+const CHUNKED_MIN_BYTES: u64 = if cfg!(test) { 1024 } else { 4 << 20 };
+
+#[cfg(test)]
+thread_local! {
+    /// How many halves this thread joined, for tests to see which way a file went.
+    pub static JOINED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Where the second half of a large file starts: just after the first line break past
+/// the middle. That may be inside a quoted value; `chunked` finds out and copes.
+fn split_point(path: &Path) -> Option<u64> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let metadata = file.metadata().ok()?;
+    if !metadata.is_file() || metadata.len() < CHUNKED_MIN_BYTES {
+        return None;
+    }
+    let size = metadata.len();
+    file.seek(SeekFrom::Start(size / 2)).ok()?;
+    let mut window = vec![0; 1 << 20];
+    let n = read_up_to(&mut file, &mut window).ok()?;
+    let newline = window[..n].iter().position(|&b| b == b'\n')?;
+    let split = size / 2 + newline as u64 + 1;
+    (split < size).then_some(split)
+}
+
+/// Reads until `buf` is full or the input ends; the number of bytes read.
+fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// What the second thread of [`chunked`] hands back.
+struct SecondHalf {
+    visitor: Box<dyn Forked>,
+    /// Its first record, to check it is the one the first thread reached.
+    first: Option<Record>,
+    rows: u64,
+}
+
+/// Reads the records before `split` on this thread and those from `split` on another,
+/// with a forked visitor that is joined at the end. The result is the same as reading
+/// in one go: the first thread reads on until a record starts at or past `split`, and
+/// the halves are joined only if that record is the second thread's first (same offset,
+/// same fields), so `split` fell between records, and the visitor accepts the join (no
+/// id on both sides). Otherwise the second thread's work is dropped and this thread
+/// reads on to the end. Returns the number of records.
+fn chunked<R: BufRead + Send>(
+    native: &NativeRows<'_>,
+    mut records: Records<R>,
+    path: &Path,
+    split: u64,
+    delimiter: u8,
+    visitor: &mut dyn RowVisitor,
+    fork: Box<dyn Forked>,
+) -> Result<u64> {
+    let abandon = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let second = scope.spawn(|| -> std::io::Result<Option<SecondHalf>> {
+            let mut file = std::fs::File::open(path)?;
+            file.seek(SeekFrom::Start(split))?;
+            let input = BufReader::with_capacity(1 << 18, crate::progress::wrap_more(file));
+            let mut records = Records::new(input, delimiter, split, 0);
+            let mut record = Record::default();
+            let mut half = SecondHalf {
+                visitor: fork,
+                first: None,
+                rows: 0,
+            };
+            while records.read(&mut record)? {
+                if half.first.is_none() {
+                    half.first = Some(record.clone());
+                }
+                native.handle(&record, &mut *half.visitor);
+                half.rows += 1;
+                if half.rows % 1024 == 0 && abandon.load(Ordering::Relaxed) {
+                    return Ok(None);
+                }
+            }
+            Ok(Some(half))
+        });
+        let mut record = Record::default();
+        let mut rows = 0;
+        let reached = loop {
+            match records.read(&mut record) {
+                Ok(true) if record.byte >= split => break Ok(true),
+                Ok(true) => {
+                    native.handle(&record, visitor);
+                    rows += 1;
+                }
+                Ok(false) => break Ok(false),
+                Err(e) => break Err(e),
+            }
+        };
+        if !matches!(reached, Ok(true)) {
+            abandon.store(true, Ordering::Relaxed);
+        }
+        let half = second
+            .join()
+            .map_err(|_| anyhow::anyhow!("the second reading thread stopped unexpectedly"))?;
+        if !reached? {
+            return Ok(rows);
+        }
+        if let Ok(Some(half)) = half {
+            let first = half.first.as_ref();
+            if let Some(offset) = first
+                .filter(|f| f.byte == record.byte && **f == record)
+                .and_then(|f| record.line.checked_sub(f.line))
+            {
+                if visitor.join(half.visitor, offset) {
+                    #[cfg(test)]
+                    JOINED.with(|j| j.set(j.get() + 1));
+                    return Ok(rows + half.rows);
+                }
+            }
+        }
+        // The halves could not be joined: read the second one here.
+        native.handle(&record, visitor);
+        rows += 1;
+        Ok(rows + pipelined(records, record, |record| native.handle(record, visitor))?)
+    })
 }
 
 /// Records per batch between the tokenizing thread and the one that does the rest.
 const BATCH: usize = 512;
 
-enum Batch {
-    Records(Vec<::csv::ByteRecord>, usize),
-    Error { line: u64, message: String },
-}
-
 /// Reads records on a second thread while `handle` works on the previous batch, so
-/// tokenizing and the rest of the work use both cores. Order is kept.
-fn pipelined<R: std::io::Read + Send>(
-    mut reader: ::csv::Reader<R>,
-    mut handle: impl FnMut(Item<'_>),
-) -> Result<()> {
-    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(4);
-    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<::csv::ByteRecord>>();
+/// tokenizing and the rest of the work use both cores. Order is kept. `spare` is a
+/// record to reuse. Returns the number of records.
+fn pipelined<R: BufRead + Send>(
+    mut records: Records<R>,
+    spare: Record,
+    mut handle: impl FnMut(&Record),
+) -> Result<u64> {
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(Vec<Record>, usize)>(4);
+    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<Record>>();
+    let _ = empty_tx.send(vec![spare]);
     std::thread::scope(|scope| {
         let producer = scope.spawn(move || -> std::io::Result<()> {
-            let mut last_line = 1;
             loop {
-                let mut batch = empty_rx
-                    .try_recv()
-                    .unwrap_or_else(|_| vec![::csv::ByteRecord::new(); BATCH]);
+                let mut batch = empty_rx.try_recv().unwrap_or_default();
+                batch.resize_with(BATCH, Record::default);
                 let mut filled = 0;
                 let mut done = false;
                 while filled < BATCH {
-                    match reader.read_byte_record(&mut batch[filled]) {
-                        Ok(true) => {
-                            last_line =
-                                batch[filled].position().map_or(last_line + 1, |p| p.line());
-                            filled += 1;
-                        }
+                    match records.read(&mut batch[filled]) {
+                        Ok(true) => filled += 1,
                         Ok(false) => {
                             done = true;
                             break;
                         }
                         Err(e) => {
-                            if let ::csv::ErrorKind::Io(_) = e.kind() {
-                                let _ = full_tx.send(Batch::Records(batch, filled));
-                                return Err(std::io::Error::other(e.to_string()));
-                            }
-                            let line = e.position().map_or(last_line + 1, |p| p.line());
-                            if full_tx
-                                .send(Batch::Records(std::mem::take(&mut batch), filled))
-                                .is_err()
-                            {
-                                return Ok(());
-                            }
-                            if full_tx
-                                .send(Batch::Error {
-                                    line,
-                                    message: e.to_string(),
-                                })
-                                .is_err()
-                            {
-                                return Ok(());
-                            }
-                            batch = vec![::csv::ByteRecord::new(); BATCH];
-                            filled = 0;
+                            let _ = full_tx.send((batch, filled));
+                            return Err(e);
                         }
                     }
                 }
-                if full_tx.send(Batch::Records(batch, filled)).is_err() || done {
+                if full_tx.send((batch, filled)).is_err() || done {
                     return Ok(());
                 }
             }
         });
-        for batch in full_rx {
-            match batch {
-                Batch::Records(records, filled) => {
-                    for record in &records[..filled] {
-                        handle(Item::Record(record));
-                    }
-                    let _ = empty_tx.send(records);
-                }
-                Batch::Error { line, message } => handle(Item::Error { line, message }),
+        let mut rows = 0;
+        for (batch, filled) in full_rx {
+            for record in &batch[..filled] {
+                handle(record);
             }
+            rows += filled as u64;
+            let _ = empty_tx.send(batch);
         }
         producer
             .join()
             .map_err(|_| anyhow::anyhow!("the reading thread stopped unexpectedly"))?
-            .map_err(anyhow::Error::from)
+            .map_err(anyhow::Error::from)?;
+        Ok(rows)
     })
 }
 
 /// Turns native records into raw rows.
 struct NativeRows<'f> {
     file: &'f str,
-    mapping: Vec<(usize, Field)>,
+    /// Column index, field, and whether the field is free text (see `output_csv`).
+    mapping: Vec<(usize, Field, bool)>,
     columns: ColumnNames,
     header_len: usize,
 }
 
 impl NativeRows<'_> {
-    fn handle(&self, record: &::csv::ByteRecord, visitor: &mut dyn RowVisitor) {
+    fn handle(&self, record: &Record, visitor: &mut dyn RowVisitor) {
         let file = self.file;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.line;
+        if record.open_quote {
+            visitor.bad_row(finding(
+                file,
+                line,
+                None,
+                Outcome::Skipped,
+                "unclosed quote",
+                "a quoted value in this row is never closed, so everything after it to the end of the file was read into this one row, which is skipped; close the quote (a quote inside a quoted value is written twice: \"\")".into(),
+            ));
+            return;
+        }
         if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
             return; // a blank line
         }
@@ -279,34 +400,33 @@ impl NativeRows<'_> {
         let mut row = RawRow::default();
         // One UTF-8 check for the whole record: fields split at ASCII delimiters, so when
         // the whole is valid every field is, and slices of it need no further check.
-        let whole = std::str::from_utf8(record.as_slice()).ok();
-        for &(i, field) in &self.mapping {
+        let bytes = record.as_slice();
+        let whole = std::str::from_utf8(bytes).ok();
+        for &(i, field, is_text) in &self.mapping {
             let Some(range) = record.range(i) else {
                 continue;
             };
             if range.is_empty() {
                 continue;
             }
-            let bytes = &record.as_slice()[range.clone()];
-            let text = match whole
-                .and_then(|w| w.get(range))
-                .map(Ok)
-                .unwrap_or_else(|| std::str::from_utf8(bytes))
-            {
-                Ok(s) => Cow::Borrowed(s),
-                Err(_) => {
-                    visitor.finding(finding(
-                        file,
-                        line,
-                        self.columns.0[field.index()].clone(),
-                        Outcome::Repaired,
-                        "invalid UTF-8",
-                        "the value is not valid UTF-8; unreadable bytes were replaced with \u{FFFD}. Save the file as UTF-8".into(),
-                    ));
-                    Cow::Owned(String::from_utf8_lossy(bytes).into_owned())
-                }
+            let text = match whole.and_then(|w| w.get(range.clone())) {
+                Some(s) => Cow::Borrowed(s),
+                None => match std::str::from_utf8(&bytes[range.clone()]) {
+                    Ok(s) => Cow::Borrowed(s),
+                    Err(_) => {
+                        visitor.finding(finding(
+                            file,
+                            line,
+                            self.columns.0[field.index()].clone(),
+                            Outcome::Repaired,
+                            "invalid UTF-8",
+                            "the value is not valid UTF-8; unreadable bytes were replaced with \u{FFFD}. Save the file as UTF-8".into(),
+                        ));
+                        Cow::Owned(String::from_utf8_lossy(&bytes[range]).into_owned())
+                    }
+                },
             };
-            let text = if crate::output_csv::is_text(field) {
+            let text = if is_text {
                 match text {
                     Cow::Borrowed(t) => Cow::Borrowed(crate::output_csv::restore(t)),
                     Cow::Owned(t) => Cow::Owned(crate::output_csv::restore(&t).to_string()),
@@ -321,10 +441,9 @@ impl NativeRows<'_> {
 }
 
 /// The rows of an export, mapped record by record onto the native columns.
-fn read_export<R: std::io::Read>(
+fn read_export<R: BufRead>(
     file: &str,
-    mut reader: ::csv::Reader<R>,
-    mut record: ::csv::ByteRecord,
+    mut records: Records<R>,
     headers: &[String],
     kind: CsvKind,
     visitor: &mut dyn RowVisitor,
@@ -345,27 +464,20 @@ fn read_export<R: std::io::Read>(
         return Ok(());
     }
     let columns = mapper.column_names(headers);
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                if let ::csv::ErrorKind::Io(_) = e.kind() {
-                    return Err(e.into());
-                }
-                let line = e.position().map_or(0, |p| p.line());
-                visitor.bad_row(finding(
-                    file,
-                    line,
-                    None,
-                    Outcome::Skipped,
-                    "unreadable row",
-                    format!("the row cannot be read as CSV ({e}); check its quotes"),
-                ));
-                continue;
-            }
+    let mut record = Record::default();
+    while records.read(&mut record)? {
+        let line = record.line;
+        if record.open_quote {
+            visitor.bad_row(finding(
+                file,
+                line,
+                None,
+                Outcome::Skipped,
+                "unclosed quote",
+                "a quoted value in this row is never closed, so everything after it to the end of the file was read into this one row, which is skipped; close the quote (a quote inside a quoted value is written twice: \"\")".into(),
+            ));
+            continue;
         }
-        let line = record.position().map_or(0, |p| p.line());
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }

@@ -8,6 +8,7 @@ pub mod deployments;
 pub mod exports;
 pub mod json;
 pub mod json_exports;
+pub mod records;
 pub mod rules;
 
 use std::fs::File;
@@ -35,6 +36,22 @@ pub trait RowVisitor {
     fn bad_row(&mut self, finding: Finding);
     /// A finding about a row that is still passed on, or about the whole file.
     fn finding(&mut self, finding: Finding);
+    /// A fresh visitor with the same settings, for the rows of a later part of the same
+    /// file read on another thread; `None` when rows must come to this one in order.
+    fn fork(&self) -> Option<Box<dyn Forked>> {
+        None
+    }
+    /// Takes in what a [`RowVisitor::fork`] saw, as if this visitor had seen those rows
+    /// itself, their lines shifted by `line_offset`. Returns false, changing nothing,
+    /// when it cannot (the same id on both sides): the caller then visits the rows again.
+    fn join(&mut self, _forked: Box<dyn Forked>, _line_offset: u64) -> bool {
+        false
+    }
+}
+
+/// A forked [`RowVisitor`]: sent to another thread, and back to be joined.
+pub trait Forked: RowVisitor + Send {
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any>;
 }
 
 /// The formats escape-report reads, as `--input-format` names them.
@@ -138,8 +155,9 @@ impl Source {
         }
     }
 
-    /// Opens the input, decompressing gzip and zstd (recognised by their magic bytes).
-    fn open(&self) -> Result<Box<dyn Read + Send>> {
+    /// Opens the input, decompressing gzip and zstd (recognised by their magic bytes);
+    /// true when it was decompressed.
+    fn open(&self) -> Result<(Box<dyn Read + Send>, bool)> {
         let raw: Box<dyn Read + Send> = match self {
             Source::Stdin => Box::new(io::stdin()),
             Source::Path(p) => {
@@ -154,18 +172,18 @@ impl Source {
     }
 }
 
-/// Wraps a compressed stream in its decoder; anything else passes through.
-fn decompress(raw: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
+/// Wraps a compressed stream in its decoder (true) or passes it through (false).
+fn decompress(raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>, bool)> {
     let mut reader = BufReader::with_capacity(BUFFER, raw);
     let head = reader.fill_buf()?;
     Ok(if head.starts_with(&[0x1f, 0x8b]) {
-        Box::new(flate2::bufread::MultiGzDecoder::new(reader))
+        (Box::new(flate2::bufread::MultiGzDecoder::new(reader)), true)
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
         let decoder = ruzstd::decoding::StreamingDecoder::new(reader)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}")))?;
-        Box::new(decoder)
+        (Box::new(decoder), true)
     } else {
-        Box::new(reader)
+        (Box::new(reader), false)
     })
 }
 
@@ -181,14 +199,11 @@ pub fn read(
     ctx: &ReadContext<'_>,
     visitor: &mut dyn RowVisitor,
 ) -> Result<()> {
-    read_from(
-        &source.display_name(),
-        source_path(source),
-        source.open()?,
-        forced,
-        ctx,
-        visitor,
-    )
+    let (input, compressed) = source.open()?;
+    let name = source.display_name();
+    let path = source_path(source);
+    let chunkable = path.filter(|_| !compressed);
+    read_stream(&name, path, chunkable, input, forced, ctx, visitor)
 }
 
 /// Reads one input from any reader; `path` (if any) helps detect the format and `name`
@@ -196,6 +211,20 @@ pub fn read(
 pub fn read_from(
     name: &str,
     path: Option<&Path>,
+    input: impl Read + Send,
+    forced: Option<&Format>,
+    ctx: &ReadContext<'_>,
+    visitor: &mut dyn RowVisitor,
+) -> Result<()> {
+    read_stream(name, path, None, input, forced, ctx, visitor)
+}
+
+/// [`read_from`], where `chunkable` names the file when `input` is its bytes unchanged
+/// (not decompressed): a large CSV file is then read in two halves at once.
+fn read_stream(
+    name: &str,
+    path: Option<&Path>,
+    chunkable: Option<&Path>,
     input: impl Read + Send,
     forced: Option<&Format>,
     ctx: &ReadContext<'_>,
@@ -215,14 +244,15 @@ pub fn read_from(
             reason: "Windows-1252 text",
         });
         let transcoded = BufReader::with_capacity(BUFFER, cp1252::Cp1252::new(reader));
-        return read_container(name, path, transcoded, forced, ctx, visitor);
+        return read_container(name, path, None, transcoded, forced, ctx, visitor);
     }
-    read_container(name, path, reader, forced, ctx, visitor)
+    read_container(name, path, chunkable, reader, forced, ctx, visitor)
 }
 
 fn read_container(
     name: &str,
     path: Option<&Path>,
+    chunkable: Option<&Path>,
     mut reader: impl BufRead + Send,
     forced: Option<&Format>,
     ctx: &ReadContext<'_>,
@@ -241,6 +271,7 @@ fn read_container(
             visitor,
             ctx,
             forced.and_then(Format::csv_kind),
+            chunkable,
         ),
         Container::JsonArray => json::read_array(name, reader, visitor, ctx),
         Container::JsonLines => json::read_lines(name, reader, visitor, ctx),

@@ -168,6 +168,27 @@ impl Engine {
         }
     }
 
+    /// An empty engine with the same settings (and deployments), for problems read on
+    /// another thread; [`Engine::merge`] brings them back.
+    pub fn fork(&self) -> Engine {
+        let stages = self.stages;
+        Engine {
+            stages,
+            choice: self.choice.clone(),
+            given: self.given.as_ref().map(|given| {
+                given
+                    .clone()
+                    .map(|(period, _)| (period, Tally::new(stages, true)))
+            }),
+            quarters: BTreeMap::new(),
+            first: None,
+            last: None,
+            keep_from: None,
+            cached_day: None,
+            releases: self.releases.as_ref().map(releases::Releases::fresh),
+        }
+    }
+
     /// Adds another engine's counts, read with the same settings, into this one.
     pub fn merge(&mut self, other: Engine) {
         if let (Some(mine), Some(theirs)) = (&mut self.given, other.given) {

@@ -102,6 +102,36 @@ impl DataQuality {
         }
     }
 
+    /// Adds the counts and findings of `other`, which read the later part of this
+    /// tally's current file.
+    pub fn absorb(&mut self, other: DataQuality) {
+        self.rows_read += other.rows_read;
+        self.rows_used += other.rows_used;
+        self.rows_skipped += other.rows_skipped;
+        self.duplicates += other.duplicates;
+        self.unclassified += other.unclassified;
+        self.to_verify += other.to_verify;
+        self.estimated_costs += other.estimated_costs;
+        for (mine, theirs) in [
+            (&mut self.skipped_by_reason, other.skipped_by_reason),
+            (&mut self.repaired_by_reason, other.repaired_by_reason),
+        ] {
+            for (reason, n) in theirs {
+                *mine.entry(reason).or_default() += n;
+            }
+        }
+        let f = self.file();
+        for theirs in &other.files {
+            f.rows_read += theirs.rows_read;
+            f.rows_used += theirs.rows_used;
+            f.rows_skipped += theirs.rows_skipped;
+            f.duplicates += theirs.duplicates;
+        }
+        self.findings_total += other.findings_total;
+        let room = MAX_LISTED_FINDINGS.saturating_sub(self.findings.len());
+        self.findings.extend(other.findings.into_iter().take(room));
+    }
+
     /// True when a row was rejected or a file could not be read: `check` fails on these.
     pub fn has_errors(&self) -> bool {
         self.rows_skipped > 0

@@ -110,6 +110,14 @@ impl Releases {
         (total, failed)
     }
 
+    /// The same deployments, none of them yet blamed for an escape.
+    pub fn fresh(&self) -> Releases {
+        Releases {
+            caused: vec![false; self.list.len()],
+            ..self.clone()
+        }
+    }
+
     /// Adds the escapes another reader attributed, for merged engines.
     pub fn merge(&mut self, other: &Releases) {
         for (mine, theirs) in self.caused.iter_mut().zip(&other.caused) {

@@ -8,7 +8,7 @@ use super::finding::{Finding, Outcome};
 use super::problem::{Cost, Mechanism, OriginStage, Problem, ProblemType};
 use super::raw::{ColumnNames, Field, RawRow};
 use super::time::parse_timestamp;
-use super::vocabulary::{parse_bool, Vocabulary};
+use super::vocabulary::{find_word, parse_bool, Vocabulary};
 
 /// Where a row came from, for findings.
 #[derive(Debug, Clone, Copy)]
@@ -170,7 +170,7 @@ impl Validator {
             })
         });
         let origin_stage = row.get(Field::OriginStage).and_then(|value| {
-            OriginStage::parse(&value.to_lowercase()).or_else(|| {
+            find_word(&OriginStage::ALL, OriginStage::as_str, value).or_else(|| {
                 repair(
                     Field::OriginStage,
                     "unknown origin_stage",
@@ -180,7 +180,7 @@ impl Validator {
             })
         });
         let mechanism = row.get(Field::EscapeMechanism).and_then(|value| {
-            Mechanism::parse(&value.to_lowercase()).or_else(|| {
+            find_word(&Mechanism::ALL, Mechanism::as_str, value).or_else(|| {
                 let names: Vec<&str> = Mechanism::ALL.iter().map(|m| m.as_str()).collect();
                 repair(
                     Field::EscapeMechanism,

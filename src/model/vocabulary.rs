@@ -69,28 +69,39 @@ impl Vocabulary {
     }
 }
 
-/// A small lookup table of normalized (trimmed, lower-case) words. A linear scan with a
-/// length check beats hashing for a few dozen short words, and needs no allocation
-/// when the value is ASCII.
+/// A small lookup table of normalized (trimmed, lower-case) words, grouped by length: a
+/// value is compared only with the words as long as it, ignoring ASCII case, which
+/// beats hashing for a few dozen short words and needs no allocation.
 #[derive(Debug, Clone)]
 pub struct Table<T> {
-    entries: Vec<(String, T)>,
+    /// `by_len[n]`: the words of `n` bytes.
+    by_len: Vec<Vec<(String, T)>>,
 }
 
 impl<T: Copy> FromIterator<(String, T)> for Table<T> {
     fn from_iter<I: IntoIterator<Item = (String, T)>>(iter: I) -> Self {
-        Table {
-            entries: iter.into_iter().collect(),
+        let mut table = Table { by_len: Vec::new() };
+        for (word, value) in iter {
+            table.add(word, value);
         }
+        table
     }
 }
 
 impl<T: Copy> Table<T> {
     /// Adds a word unless it is already there.
     fn add(&mut self, word: String, value: T) {
-        if !self.entries.iter().any(|(w, _)| *w == word) {
-            self.entries.push((word, value));
+        let n = word.len();
+        if self.by_len.len() <= n {
+            self.by_len.resize_with(n + 1, Vec::new);
         }
+        if !self.by_len[n].iter().any(|(w, _)| *w == word) {
+            self.by_len[n].push((word, value));
+        }
+    }
+
+    fn words(&self, len: usize) -> &[(String, T)] {
+        self.by_len.get(len).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -98,17 +109,37 @@ fn lookup<T: Copy>(table: &Table<T>, value: &str) -> Option<T> {
     let value = super::raw::trim(value);
     if value.is_ascii() {
         return table
-            .entries
+            .words(value.len())
             .iter()
-            .find(|(w, _)| w.len() == value.len() && w.eq_ignore_ascii_case(value))
+            .find(|(w, _)| w.eq_ignore_ascii_case(value))
             .map(|(_, t)| *t);
     }
     let normalized = normalize(value);
     table
-        .entries
+        .words(normalized.len())
         .iter()
         .find(|(w, _)| *w == normalized)
         .map(|(_, t)| *t)
+}
+
+/// The canonical word (as `name` spells it, lower case with `_`) that `value` names,
+/// ignoring case and accepting `-` or a space for `_`.
+pub fn find_word<T: Copy>(all: &[T], name: impl Fn(T) -> &'static str, value: &str) -> Option<T> {
+    let loose_eq = |canonical: &str, value: &str| {
+        canonical.len() == value.len()
+            && canonical.bytes().zip(value.bytes()).all(|(c, v)| {
+                if c == b'_' {
+                    matches!(v, b'_' | b'-' | b' ')
+                } else {
+                    c == v.to_ascii_lowercase()
+                }
+            })
+    };
+    if value.is_ascii() {
+        return all.iter().copied().find(|&t| loose_eq(name(t), value));
+    }
+    let lower = value.to_lowercase();
+    all.iter().copied().find(|&t| loose_eq(name(t), &lower))
 }
 
 /// Parses `true/false/yes/no/1/0` in any case, trimmed.
@@ -143,6 +174,14 @@ mod tests {
         assert_eq!(v.severity("lowest"), Some(Severity::P4));
         assert_eq!(v.severity("P9"), None);
         assert_eq!(parse_bool(" Yes"), Some(true));
+        let names = ["code", "missing_test"];
+        assert_eq!(find_word(&[0, 1], |i| names[i], "Missing-Test"), Some(1));
+        assert_eq!(find_word(&[0, 1], |i| names[i], "missing test"), Some(1));
+        assert_eq!(find_word(&[0, 1], |i| names[i], "CODE"), Some(0));
+        assert_eq!(find_word(&[0, 1], |i| names[i], "codes"), None);
+        // Non-ASCII text is lower-cased first: the Kelvin sign lower-cases to `k`.
+        let names = ["kind"];
+        assert_eq!(find_word(&[0], |i| names[i], "\u{212A}IND"), Some(0));
         assert_eq!(parse_bool("maybe"), None);
     }
 }
