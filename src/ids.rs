@@ -108,6 +108,7 @@ impl IdSet {
                     }
                 }
                 for (a, b) in self.prints.segments.iter_mut().zip(other.prints.segments) {
+                    a.reserve(a.len + b.len);
                     for p in b.slots.into_iter().filter(|&p| p != 0) {
                         a.insert(p);
                     }
@@ -223,7 +224,17 @@ impl Segment {
     }
 
     fn grow(&mut self) {
-        let size = (self.slots.len() * 3 / 2).max(64);
+        self.resize((self.slots.len() * 3 / 2).max(64));
+    }
+
+    /// Makes room for `len` fingerprints in all, growing at most once.
+    fn reserve(&mut self, len: usize) {
+        if (len + 1) * 5 > self.slots.len() * 4 {
+            self.resize(((len + 1) * 5 / 4 + 1).max(64) * 3 / 2);
+        }
+    }
+
+    fn resize(&mut self, size: usize) {
         let old = std::mem::replace(&mut self.slots, vec![0; size]);
         self.len = 0;
         for print in old.into_iter().filter(|p| *p != 0) {

@@ -1695,3 +1695,119 @@ fn links_to_stdout_and_files_are_written_through() {
     }
     assert_eq!(std::fs::read_dir(dir.join("reports")).unwrap().count(), 2);
 }
+
+#[test]
+fn lines_are_right_after_crlf_and_blank_lines_and_lone_headers_and_open_quotes_are_findings() {
+    let dir = temp_dir("lines");
+    let header = "id,found_stage,detected_at,type";
+    // Windows line ends, a blank line (line 4), and a two-line quoted value (lines 6-7).
+    let crlf = dir.join("crlf.csv");
+    std::fs::write(
+        &crlf,
+        format!("{header}\r\nA1,production,2025-07-01,code\r\nA2,production,someday,code\r\n\r\nA3,production,2025-07-02,weird\r\nA4,\"moon\r\nbase\",2025-07-03,code\r\nA5,production,2025-07-04,odd\r\n"),
+    )
+    .unwrap();
+    let r = run(&["check", crlf.to_str().unwrap()]);
+    let err = r.stderr();
+    for e in [
+        "crlf.csv:3: column 'detected_at': problem A2: 'someday' is not a date",
+        "crlf.csv:5: column 'type': problem A3: unknown type 'weird'",
+        "crlf.csv:6: column 'found_stage': problem A4: unknown stage",
+        "crlf.csv:8: column 'type': problem A5: unknown type 'odd'",
+    ] {
+        assert!(err.contains(e), "missing `{e}` in:\n{err}");
+    }
+
+    let lone = dir.join("header-only.csv");
+    std::fs::write(&lone, format!("{header}\n")).unwrap();
+    let r = run(&["check", lone.to_str().unwrap()]);
+    assert_eq!(r.code(), 2);
+    assert!(
+        r.stderr()
+            .contains("header-only.csv:1: the file has a header line but no rows"),
+        "{}",
+        r.stderr()
+    );
+
+    let open = dir.join("open-quote.csv");
+    std::fs::write(
+        &open,
+        format!("{header}\nB1,production,2025-07-01,code\nB2,\"production,2025-07-02,code\nB3,production,2025-07-03,code\n"),
+    )
+    .unwrap();
+    let r = run(&["check", open.to_str().unwrap()]);
+    assert_eq!(r.code(), 2);
+    let err = r.stderr();
+    assert!(
+        err.contains("open-quote.csv:3: a quoted value in this row is never closed"),
+        "{err}"
+    );
+    assert!(!err.contains("fields but the header has"), "{err}");
+    assert!(
+        r.stdout().contains("2 rows read, 1 used, 1 skipped"),
+        "{}",
+        r.stdout()
+    );
+}
+
+/// A file large enough to be read in two halves on two threads gives the same JSON,
+/// findings and all, as the same bytes read from standard input in one go.
+#[test]
+fn a_large_file_read_in_halves_equals_one_read() {
+    let dir = temp_dir("halves");
+    let file = dir.join("large.csv");
+    let mut text = String::from("id,title,found_stage,detected_at,type,cost_hours,component\r\n");
+    let n = 100_000;
+    for i in 0..n {
+        // Duplicates within the second half, findings throughout, a blank line now and then.
+        let id = if i > n * 3 / 4 && i % 97 == 0 {
+            i - 1000
+        } else {
+            i
+        };
+        let stage = ["production", "qa", "uat", "moon", "staging"][i % 5];
+        let date = if i % 101 == 0 {
+            "later".to_string()
+        } else {
+            format!("202{}-{:02}-{:02}", 4 + i % 2, 1 + i % 12, 1 + i % 28)
+        };
+        let hours = if i % 89 == 0 { "lots" } else { "1.5" };
+        text.push_str(&format!(
+            "P-{id},\"title, {i}\",{stage},{date},code,{hours},c{}\r\n",
+            i % 7
+        ));
+        if i % 1000 == 0 {
+            text.push_str("\r\n");
+        }
+    }
+    assert!(text.len() > 4 << 20, "large enough to be split");
+    std::fs::write(&file, &text).unwrap();
+    let path = file.to_str().unwrap();
+    let halves = run(&[
+        "metrics",
+        "--json",
+        "--period",
+        "2025-01-01..2025-12-31",
+        path,
+    ]);
+    let output = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+        .args([
+            "metrics",
+            "--json",
+            "--period",
+            "2025-01-01..2025-12-31",
+            "-",
+        ])
+        .stdin(std::fs::File::open(&file).unwrap())
+        .output()
+        .unwrap();
+    let whole = String::from_utf8(output.stdout)
+        .unwrap()
+        .replace("<stdin>", path);
+    assert_eq!(halves.code(), 0, "{}", halves.stderr());
+    assert!(halves.stdout() == whole, "the halves differ from one read");
+    let m = halves.json();
+    assert!(m["data_quality"]["duplicates"].as_u64().unwrap() > 50);
+    assert!(m["data_quality"]["findings_total"].as_u64().unwrap() > 1000);
+    let _ = std::fs::remove_dir_all(&dir);
+}

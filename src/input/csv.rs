@@ -104,12 +104,12 @@ pub fn read(
         return read_export(file, records, &headers, kind, visitor, ctx);
     }
     let mut columns = ColumnNames::default();
-    let mut mapping: Vec<(usize, Field, bool)> = Vec::new();
+    let mut slots: Vec<Option<(Field, bool)>> = vec![None; headers.len()];
     for (i, name) in headers.iter().enumerate() {
         if let Some(field) = Field::from_header(name) {
             if columns.0[field.index()].is_none() {
                 columns.0[field.index()] = Some(name.trim().to_string());
-                mapping.push((i, field, crate::output_csv::is_text(field)));
+                slots[i] = Some((field, crate::output_csv::is_text(field)));
             }
         }
     }
@@ -141,7 +141,7 @@ pub fn read(
     }
     let native = NativeRows {
         file,
-        mapping,
+        slots,
         columns,
         header_len: record.len(),
     };
@@ -357,8 +357,9 @@ fn pipelined<R: BufRead + Send>(
 /// Turns native records into raw rows.
 struct NativeRows<'f> {
     file: &'f str,
-    /// Column index, field, and whether the field is free text (see `output_csv`).
-    mapping: Vec<(usize, Field, bool)>,
+    /// For each column of the header: its field, and whether that is free text (see
+    /// `output_csv`); `None` for columns that are not read (or a field's second column).
+    slots: Vec<Option<(Field, bool)>>,
     columns: ColumnNames,
     header_len: usize,
 }
@@ -398,12 +399,15 @@ impl NativeRows<'_> {
             ));
         }
         let mut row = RawRow::default();
-        // One UTF-8 check for the whole record: fields split at ASCII delimiters, so when
-        // the whole is valid every field is, and slices of it need no further check.
+        // One UTF-8 check for the whole record: when the whole is valid, a field whose
+        // ends are character boundaries is valid too, and needs no check of its own.
         let bytes = record.as_slice();
         let whole = std::str::from_utf8(bytes).ok();
-        for &(i, field, is_text) in &self.mapping {
-            let Some(range) = record.range(i) else {
+        let mut start = 0;
+        for (&end, slot) in record.ends().iter().zip(&self.slots) {
+            let range = start..end;
+            start = end;
+            let Some((field, is_text)) = *slot else {
                 continue;
             };
             if range.is_empty() {

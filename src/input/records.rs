@@ -62,6 +62,11 @@ impl Record {
         &self.data[..self.len.checked_sub(1).map_or(0, |last| self.ends[last])]
     }
 
+    /// Where each field ends in [`Record::as_slice`].
+    pub fn ends(&self) -> &[usize] {
+        &self.ends[..self.len]
+    }
+
     /// Where field `i` is in [`Record::as_slice`].
     pub fn range(&self, i: usize) -> Option<Range<usize>> {
         if i >= self.len {
