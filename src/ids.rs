@@ -25,9 +25,62 @@ pub enum Seen {
 
 #[derive(Debug)]
 pub struct IdSet {
-    exact: Option<FxHashMap<Box<str>, FirstSeen>>,
+    exact: Option<Exact>,
     exact_limit: usize,
     prints: Fingerprints,
+}
+
+/// Ids kept whole, end to end in one string, found by their fingerprint: a lookup
+/// compares 64-bit numbers in the table and reads the text only on a match.
+#[derive(Debug, Default)]
+struct Exact {
+    /// Fingerprint → where the id is in `text`, and where it was first seen.
+    map: FxHashMap<u64, (usize, usize, FirstSeen)>,
+    text: String,
+    /// Ids whose fingerprint an earlier, different id already has (1 in 10^19 a pair).
+    collided: Vec<(Box<str>, FirstSeen)>,
+}
+
+impl Exact {
+    fn len(&self) -> usize {
+        self.map.len() + self.collided.len()
+    }
+
+    fn get(&self, print: u64, id: &str) -> Option<FirstSeen> {
+        match self.map.get(&print) {
+            Some(&(start, end, at)) if &self.text[start..end] == id => Some(at),
+            Some(_) => self
+                .collided
+                .iter()
+                .find(|(other, _)| &**other == id)
+                .map(|(_, at)| *at),
+            None => None,
+        }
+    }
+
+    /// Adds an id that [`Exact::get`] did not find.
+    fn add(&mut self, print: u64, id: &str, at: FirstSeen) {
+        if self.map.contains_key(&print) {
+            self.collided.push((id.into(), at));
+            return;
+        }
+        let start = self.text.len();
+        self.text.push_str(id);
+        self.map.insert(print, (start, self.text.len(), at));
+    }
+
+    /// Every id with its fingerprint and first location.
+    fn ids(&self) -> impl Iterator<Item = (&str, u64, FirstSeen)> {
+        let kept = self
+            .map
+            .iter()
+            .map(|(&print, &(start, end, at))| (&self.text[start..end], print, at));
+        let collided = self
+            .collided
+            .iter()
+            .map(|(id, at)| (&**id, fingerprint(id), *at));
+        kept.chain(collided)
+    }
 }
 
 impl Default for IdSet {
@@ -53,7 +106,7 @@ impl IdSet {
     /// A set that keeps `limit` ids exactly before switching to fingerprints.
     pub fn with_exact_limit(limit: usize) -> IdSet {
         IdSet {
-            exact: Some(FxHashMap::default()),
+            exact: Some(Exact::default()),
             exact_limit: limit,
             prints: Fingerprints::default(),
         }
@@ -82,7 +135,9 @@ impl IdSet {
     /// the merged set keeps fingerprints, as one set fed all the ids would.
     pub fn merge(&mut self, other: IdSet, line_offset: u64) -> bool {
         let shared = match (&self.exact, &other.exact) {
-            (Some(mine), Some(theirs)) => theirs.keys().any(|id| mine.contains_key(id)),
+            (Some(mine), Some(theirs)) => theirs
+                .ids()
+                .any(|(id, print, _)| mine.get(print, id).is_some()),
             _ => {
                 let mine = self.to_prints_copy();
                 let theirs = other.to_prints_copy();
@@ -97,14 +152,14 @@ impl IdSet {
         }
         match other.exact {
             Some(theirs) => {
-                for (id, (file, line)) in theirs {
-                    self.insert(&id, (file, line + line_offset));
+                for (id, print, (file, line)) in theirs.ids() {
+                    self.insert_print(print, id, (file, line + line_offset));
                 }
             }
             None => {
                 if let Some(mine) = self.exact.take() {
-                    for id in mine.keys() {
-                        self.prints.insert(fingerprint(id));
+                    for (_, print, _) in mine.ids() {
+                        self.prints.insert(print);
                     }
                 }
                 for (a, b) in self.prints.segments.iter_mut().zip(other.prints.segments) {
@@ -124,8 +179,8 @@ impl IdSet {
             None => std::borrow::Cow::Borrowed(&self.prints),
             Some(exact) => {
                 let mut prints = Fingerprints::default();
-                for id in exact.keys() {
-                    prints.insert(fingerprint(id));
+                for (_, print, _) in exact.ids() {
+                    prints.insert(print);
                 }
                 std::borrow::Cow::Owned(prints)
             }
@@ -134,20 +189,25 @@ impl IdSet {
 
     /// Records `id`, first seen at `at`, or says where it was seen before.
     pub fn insert(&mut self, id: &str, at: FirstSeen) -> Seen {
+        self.insert_print(fingerprint(id), id, at)
+    }
+
+    /// [`IdSet::insert`] with the id's fingerprint already computed.
+    fn insert_print(&mut self, print: u64, id: &str, at: FirstSeen) -> Seen {
         if let Some(exact) = &mut self.exact {
-            if let Some(first) = exact.get(id) {
-                return Seen::Again(Some(*first));
+            if let Some(first) = exact.get(print, id) {
+                return Seen::Again(Some(first));
             }
             if exact.len() < self.exact_limit {
-                exact.insert(id.into(), at);
+                exact.add(print, id, at);
                 return Seen::New;
             }
-            for key in exact.keys() {
-                self.prints.insert(fingerprint(key));
+            for (_, kept, _) in exact.ids() {
+                self.prints.insert(kept);
             }
             self.exact = None;
         }
-        if self.prints.insert(fingerprint(id)) {
+        if self.prints.insert(print) {
             Seen::New
         } else {
             Seen::Again(None)
@@ -319,6 +379,20 @@ mod tests {
         assert!(!a.merge(b, 10));
         assert_eq!(a.len(), 1);
         assert_eq!(a.insert("Y", (0, 3)), Seen::New);
+    }
+
+    #[test]
+    fn two_ids_with_one_fingerprint_stay_apart() {
+        let mut exact = Exact::default();
+        exact.add(7, "first", (0, 1));
+        assert_eq!(exact.get(7, "second"), None);
+        exact.add(7, "second", (0, 2));
+        assert_eq!(exact.get(7, "first"), Some((0, 1)));
+        assert_eq!(exact.get(7, "second"), Some((0, 2)));
+        assert_eq!(exact.len(), 2);
+        let mut ids: Vec<&str> = exact.ids().map(|(id, _, _)| id).collect();
+        ids.sort();
+        assert_eq!(ids, ["first", "second"]);
     }
 
     #[test]

@@ -401,12 +401,13 @@ impl NativeRows<'_> {
         let mut row = RawRow::default();
         // One UTF-8 check for the whole record: when the whole is valid, a field whose
         // ends are character boundaries is valid too, and needs no check of its own.
+        // (Delimiters are ASCII, so they do not change whether the whole is valid.)
         let bytes = record.as_slice();
         let whole = std::str::from_utf8(bytes).ok();
-        let mut start = 0;
+        let (mut start, gap) = (0, record.gap());
         for (&end, slot) in record.ends().iter().zip(&self.slots) {
             let range = start..end;
-            start = end;
+            start = end + gap;
             let Some((field, is_text)) = *slot else {
                 continue;
             };

@@ -10,12 +10,15 @@
 use std::io::{self, BufRead};
 use std::ops::Range;
 
-/// One record: its fields' bytes end to end, and where it was in the input.
+/// One record: its fields' bytes, and where it was in the input.
 #[derive(Debug, Clone)]
 pub struct Record {
+    /// The fields end to end (`gap` 0), or the line as it was, delimiters and all (1).
     data: Vec<u8>,
     ends: Vec<usize>,
     len: usize,
+    /// Bytes between one field's end and the next one's start.
+    gap: usize,
     /// Line of the record's first byte (1 is the input's first line).
     pub line: u64,
     /// Offset of the record's first byte in the input.
@@ -31,6 +34,7 @@ impl Default for Record {
             data: vec![0; 1024],
             ends: vec![0; 32],
             len: 0,
+            gap: 0,
             line: 0,
             byte: 0,
             open_quote: false,
@@ -41,9 +45,7 @@ impl Default for Record {
 impl PartialEq for Record {
     /// Records are equal when their fields are (not where they were read).
     fn eq(&self, other: &Record) -> bool {
-        self.len == other.len
-            && self.ends[..self.len] == other.ends[..other.len]
-            && self.as_slice() == other.as_slice()
+        self.len == other.len && self.iter().eq(other.iter())
     }
 }
 
@@ -57,7 +59,7 @@ impl Record {
         self.len == 0
     }
 
-    /// All fields' bytes, end to end.
+    /// All fields' bytes, with the delimiters between them when [`Record::gap`] is 1.
     pub fn as_slice(&self) -> &[u8] {
         &self.data[..self.len.checked_sub(1).map_or(0, |last| self.ends[last])]
     }
@@ -67,12 +69,22 @@ impl Record {
         &self.ends[..self.len]
     }
 
+    /// Bytes between the end of a field and the start of the next in
+    /// [`Record::as_slice`]: 0 or 1.
+    pub fn gap(&self) -> usize {
+        self.gap
+    }
+
     /// Where field `i` is in [`Record::as_slice`].
     pub fn range(&self, i: usize) -> Option<Range<usize>> {
         if i >= self.len {
             return None;
         }
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends[i - 1] + self.gap
+        };
         Some(start..self.ends[i])
     }
 
@@ -95,6 +107,12 @@ pub struct Records<R> {
     skipped_lines: u64,
     /// Added to every line number: the lines before this reader's first byte.
     line_base: u64,
+    delimiter: u8,
+    /// Whether a line without quotes may be split here rather than by `core`; off until
+    /// `core` has read a record, which strips a byte-order mark at the very start.
+    fast: bool,
+    /// False to leave every line to `core` (tests compare the two ways).
+    plain: bool,
 }
 
 impl<R: BufRead> Records<R> {
@@ -106,7 +124,64 @@ impl<R: BufRead> Records<R> {
             byte,
             skipped_lines: 0,
             line_base,
+            delimiter,
+            fast: false,
+            plain: true,
         }
+    }
+
+    /// A whole line in the buffer without a quote (or a carriage return but at its end)
+    /// is split at the delimiter here, as `core` would split it, without its state
+    /// machine. Returns false, having read nothing, for any other line.
+    fn read_plain(&mut self, record: &mut Record) -> io::Result<bool> {
+        let buf = self.input.fill_buf()?;
+        let Some(newline) = memchr::memchr(b'\n', buf) else {
+            return Ok(false);
+        };
+        let line = &buf[..newline];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if memchr::memchr2(b'"', b'\r', line).is_some() {
+            return Ok(false);
+        }
+        if record.data.len() < line.len() {
+            record.data.resize(line.len(), 0);
+        }
+        record.data[..line.len()].copy_from_slice(line);
+        let mut fields = 0;
+        let mut push = |end: usize| {
+            if fields == record.ends.len() {
+                record.ends.resize(fields * 2 + 1, 0);
+            }
+            record.ends[fields] = end;
+            fields += 1;
+        };
+        // Eight bytes at a time: a byte equal to the delimiter becomes zero in `x`, and
+        // `found` has the top bit of exactly those bytes set.
+        const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+        let pattern = u64::from(self.delimiter) * 0x0101_0101_0101_0101;
+        let mut chunks = line.chunks_exact(8);
+        let mut base = 0;
+        for chunk in &mut chunks {
+            let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ pattern;
+            let mut found = !(((x & LOW) + LOW) | x | LOW);
+            while found != 0 {
+                push(base + found.trailing_zeros() as usize / 8);
+                found &= found - 1;
+            }
+            base += 8;
+        }
+        for (i, &b) in chunks.remainder().iter().enumerate() {
+            if b == self.delimiter {
+                push(base + i);
+            }
+        }
+        push(line.len());
+        record.gap = 1;
+        record.len = fields;
+        self.input.consume(newline + 1);
+        self.byte += newline as u64 + 1;
+        self.skipped_lines += 1;
+        Ok(true)
     }
 
     /// The line of the next unread byte.
@@ -139,6 +214,9 @@ impl<R: BufRead> Records<R> {
         record.byte = self.byte;
         record.len = 0;
         record.open_quote = false;
+        if self.fast && self.read_plain(record)? {
+            return Ok(true);
+        }
         let (mut out, mut end) = (0, 0);
         // At the end of the input, a record in progress is first fed one line break: it
         // ends the record unless a quoted value is still open and takes it in.
@@ -174,6 +252,8 @@ impl<R: BufRead> Records<R> {
                 }
                 Record => {
                     record.len = end;
+                    record.gap = 0;
+                    self.fast = self.plain;
                     return Ok(true);
                 }
                 End => return Ok(false),
@@ -185,6 +265,54 @@ impl<R: BufRead> Records<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A record as tests compare it: fields, line, offset, open quote.
+    type Seen = (Vec<Vec<u8>>, u64, u64, bool);
+
+    /// Every record of `input`, and the offset after the last.
+    fn read_all(input: &[u8], delimiter: u8, plain: bool) -> (Vec<Seen>, u64) {
+        let mut records = Records::new(input, delimiter, 0, 0);
+        records.plain = plain;
+        let mut record = Record::default();
+        let mut out = Vec::new();
+        while records.read(&mut record).unwrap() {
+            let fields = record.iter().map(<[u8]>::to_vec).collect();
+            out.push((fields, record.line, record.byte, record.open_quote));
+        }
+        (out, records.byte)
+    }
+
+    proptest! {
+        /// Lines split without `core` come out exactly as `core` splits them.
+        #[test]
+        fn plain_lines_split_as_the_state_machine_does(
+            input in proptest::collection::vec(
+                prop_oneof![
+                    Just(b','), Just(b';'), Just(b'"'), Just(b'\r'), Just(b'\n'),
+                    Just(b'a'), Just(b' '), Just(0xEF), Just(0xBB), Just(0xBF), Just(0u8),
+                ],
+                0..300,
+            ),
+            semicolon in any::<bool>(),
+        ) {
+            let delimiter = if semicolon { b';' } else { b',' };
+            prop_assert_eq!(read_all(&input, delimiter, true), read_all(&input, delimiter, false));
+        }
+    }
+
+    #[test]
+    fn plain_lines_are_split_without_the_state_machine() {
+        let input = b"h,i\na,b\r\nc,\"d\"\ne,f\n";
+        assert_eq!(read_all(input, b',', true), read_all(input, b',', false));
+        let mut records = Records::new(&input[..], b',', 0, 0);
+        let mut record = Record::default();
+        for _ in 0..4 {
+            records.read(&mut record).unwrap();
+        }
+        // csv-core counts from line 1 and saw two line ends: the header's and the quoted line's.
+        assert_eq!(records.core.line(), 3);
+    }
 
     fn all(input: &[u8]) -> Vec<(Vec<String>, u64, u64, bool)> {
         let mut records = Records::new(input, b',', 0, 0);
