@@ -52,6 +52,7 @@ fn duplicate_message(id: &str, first: Option<(&str, u64)>) -> String {
     let first = first
         .map(|(file, line)| format!(" (first at {file}:{line})"))
         .unwrap_or_default();
+    let id = crate::model::finding::shown(id);
     format!("problem {id} appears again{first}; counted once, as first seen")
 }
 

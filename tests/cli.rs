@@ -1811,3 +1811,117 @@ fn a_large_file_read_in_halves_equals_one_read() {
     assert!(m["data_quality"]["findings_total"].as_u64().unwrap() > 1000);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The hostile and broken inputs of issue 7, each run through `check`: never a panic,
+/// exit 0 or 2, and a finding that names the file and line and says what to do.
+#[test]
+fn hostile_and_broken_inputs_give_located_findings() {
+    let dir = temp_dir("hostile");
+    let header = "id,found_stage,detected_at,type,cost_hours";
+    let huge_id = "X".repeat(50_000_000);
+    let wide_header = {
+        let mut h = String::from("id,found_stage,detected_at");
+        for i in 0..9_997 {
+            h.push_str(&format!(",extra{i}"));
+        }
+        h
+    };
+    let wide_row = format!("W-1,production,2025-07-01{}", ",x".repeat(9_997));
+    let mut binary: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+    binary[10] = 0;
+    let mut cp1252 =
+        format!("{header}\nC-1,production,2025-07-01,code,1\nC-2,production,2025-07-02,")
+            .into_bytes();
+    cp1252.extend_from_slice(b"Z\xfcrich,1\n");
+    // Invalid UTF-8 past the sniffed start of the file (which would be read as
+    // Windows-1252) is replaced in the one cell.
+    let mut bad_utf8 = String::from("id,title,found_stage,detected_at\n");
+    for i in 0..6_000 {
+        bad_utf8.push_str(&format!(
+            "V-{i},a title long enough to fill the head,production,2025-07-01\n"
+        ));
+    }
+    let mut bad_utf8 = bad_utf8.into_bytes();
+    bad_utf8.extend_from_slice(b"U-1,caf\xc3(,production,2025-07-01\n");
+    // (name, bytes, expected exit code, what stderr must contain)
+    let cases: Vec<(&str, Vec<u8>, i32, String)> = vec![
+        ("empty.csv", Vec::new(), 2, "empty.csv:1: the file is empty".into()),
+        ("header.csv", format!("{header}\n").into_bytes(), 2, "header.csv:1: the file has a header line but no rows".into()),
+        (
+            "truncated.csv",
+            format!("{header}\nA,production,2025-07-01,code,1\nB,produ").into_bytes(),
+            2,
+            "truncated.csv:3: the row has 2 fields but the header has 5".into(),
+        ),
+        (
+            "delimiters.csv",
+            format!("{header}\nA,production,2025-07-01,code,1\nB;production;2025-07-02;code;1\n").into_bytes(),
+            2,
+            "delimiters.csv:3: the row has 1 fields but the header has 5".into(),
+        ),
+        (
+            "endings.csv",
+            format!("{header}\r\nA,production,2025-07-01,code,1\nB,production,when,code,1\r\n").into_bytes(),
+            2,
+            "endings.csv:3: column 'detected_at': problem B: 'when' is not a date".into(),
+        ),
+        ("binary.csv", binary, 2, "binary.csv:1: the header has no".into()),
+        ("cp1252.csv", cp1252, 0, "cp1252.csv:1: the file is not UTF-8; it was read as Windows-1252".into()),
+        ("utf8.csv", bad_utf8, 0, "utf8.csv:6002: column 'title': the value is not valid UTF-8".into()),
+        (
+            "huge.csv",
+            format!("{header}\n{huge_id},moon,2025-07-01,code,1\n").into_bytes(),
+            2,
+            "huge.csv:2: column 'found_stage': problem XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX… (50000000 characters): unknown stage 'moon'".into(),
+        ),
+        ("wide.csv", format!("{wide_header}\n{wide_row}\n").into_bytes(), 0, String::new()),
+        (
+            "hours.csv",
+            format!("{header}\nH-1,production,2025-07-01,code,NaN\nH-2,production,2025-07-01,code,inf\nH-3,production,2025-07-01,code,-3\nH-4,production,2025-07-01,code,1e308\n").into_bytes(),
+            0,
+            "hours.csv:5: column 'cost_hours': problem H-4: 1e308 is implausibly large".into(),
+        ),
+        ("nested.json", "[".repeat(100_000).into_bytes(), 2, "nested.json:1:".into()),
+    ];
+    for (name, bytes, code, expected) in &cases {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let r = run(&["check", path.to_str().unwrap()]);
+        let err = r.stderr();
+        assert!(!err.contains("panicked"), "{name}: {err}");
+        assert_eq!(
+            r.code(),
+            *code,
+            "{name}: {}",
+            err.chars().take(2000).collect::<String>()
+        );
+        assert!(
+            err.contains(expected.as_str()),
+            "{name}: missing `{expected}` in {}",
+            err.chars().take(2000).collect::<String>()
+        );
+        assert!(
+            err.len() < 20_000,
+            "{name}: {} bytes of messages",
+            err.len()
+        );
+    }
+    let r = run(&["check", dir.join("hours.csv").to_str().unwrap()]);
+    let err = r.stderr();
+    assert!(
+        err.contains("problem H-1: 'NaN' is not a finite number"),
+        "{err}"
+    );
+    assert!(
+        err.contains("problem H-2: 'inf' is not a finite number"),
+        "{err}"
+    );
+    assert!(err.contains("problem H-3: negative value -3"), "{err}");
+    let wide = run(&["check", dir.join("wide.csv").to_str().unwrap()]);
+    assert!(
+        wide.stdout().contains("1 row read, 1 used"),
+        "{}",
+        wide.stdout()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -11,6 +11,7 @@ use anyhow::Result;
 use super::exports::{detect, Cells, CsvKind, Mapped, Mapper};
 use super::records::{Record, Records};
 use super::{Forked, ReadContext, RowVisitor};
+use crate::model::finding::shown;
 use crate::model::raw::{ColumnNames, Field, RawRow};
 use crate::model::{Finding, Outcome};
 
@@ -108,7 +109,7 @@ pub fn read(
     for (i, name) in headers.iter().enumerate() {
         if let Some(field) = Field::from_header(name) {
             if columns.0[field.index()].is_none() {
-                columns.0[field.index()] = Some(name.trim().to_string());
+                columns.0[field.index()] = Some(shown(name.trim()).into_owned());
                 slots[i] = Some((field, crate::output_csv::is_text(field)));
             }
         }

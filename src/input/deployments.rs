@@ -4,6 +4,7 @@
 
 use std::io::Read;
 
+use crate::model::finding::shown;
 use anyhow::{Context, Result};
 use serde_json::Value;
 
@@ -75,7 +76,8 @@ pub fn read(source: &Source, rules: &Classifier, production: &[String]) -> Resul
                 "deployed_at",
                 format!(
                     "deployment of {release}: '{}' is not a date; write it as 2025-11-23T09:50:00Z",
-                    raw.deployed_at.unwrap_or_default()
+                    shown(&raw.deployed_at.unwrap_or_default()),
+                    release = shown(&release)
                 ),
             );
             continue;
@@ -85,7 +87,8 @@ pub fn read(source: &Source, rules: &Classifier, production: &[String]) -> Resul
                 "status",
                 format!(
                     "deployment of {release}: unknown status '{}'; use success, failed or rolled_back",
-                    raw.status.unwrap_or_default()
+                    shown(&raw.status.unwrap_or_default()),
+                    release = shown(&release)
                 ),
             );
             continue;

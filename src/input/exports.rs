@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use crate::model::finding::shown;
 use crate::model::import_config::Mapping;
 use crate::model::raw::{ColumnNames, Field, RawRow};
 
@@ -329,7 +330,8 @@ impl Mapper {
                 reason: "not a defect",
                 message: format!(
                     "{} is a {issue_type}, not a defect; add its type to [import] defect_issue_types to count it",
-                    cells.get(self.id).unwrap_or("this issue")
+                    shown(cells.get(self.id).unwrap_or("this issue")),
+                    issue_type = shown(issue_type),
                 ),
             };
         }
@@ -439,7 +441,8 @@ impl Mapper {
                     reason: "not a defect",
                     message: format!(
                         "ticket {} is a {kind}, not a problem report",
-                        cells.get(self.id).unwrap_or("?")
+                        shown(cells.get(self.id).unwrap_or("?")),
+                        kind = shown(kind),
                     ),
                 };
             }

@@ -139,7 +139,10 @@ pub fn github(object: &Map<String, Value>, rules: &Classifier) -> Mapped<'static
     {
         return Mapped::Skip {
             reason: "not a defect",
-            message: format!("#{number} is labelled '{label}', not a defect"),
+            message: format!(
+                "#{number} is labelled '{label}', not a defect",
+                label = crate::model::finding::shown(label)
+            ),
         };
     }
     let repo = object

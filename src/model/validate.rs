@@ -4,11 +4,15 @@
 use std::borrow::Cow;
 
 use super::config::Config;
-use super::finding::{Finding, Outcome};
+use super::finding::{shown, Finding, Outcome};
 use super::problem::{Cost, Mechanism, OriginStage, Problem, ProblemType};
 use super::raw::{ColumnNames, Field, RawRow};
 use super::time::parse_timestamp;
 use super::vocabulary::{find_word, parse_bool, Vocabulary};
+
+/// Numbers from this up are taken for typing mistakes: 10^12 hours is a hundred million
+/// years.
+const MAX_NUMBER: f64 = 1e12;
 
 /// Where a row came from, for findings.
 #[derive(Debug, Clone, Copy)]
@@ -82,7 +86,8 @@ impl Validator {
                     "missing found_stage",
                     format!(
                         "problem {id} has no found stage; fill in where it was found ({})",
-                        self.stage_list
+                        self.stage_list,
+                        id = shown(id)
                     ),
                 );
                 return None;
@@ -95,8 +100,7 @@ impl Validator {
                         "unknown found_stage",
                         format!(
                             "problem {id}: unknown stage '{value}'; use one of {}, or add it to [stages] order or [stages.synonyms] in escape-report.toml",
-                            self.stage_list
-                        ),
+                            self.stage_list, id = shown(id), value = shown(value)),
                     );
                     return None;
                 }
@@ -107,7 +111,7 @@ impl Validator {
                 skip(
                     Field::DetectedAt,
                     "missing detected_at",
-                    format!("problem {id} has no detection time; fill in when it was found, e.g. 2025-11-23 or 2025-11-23T09:50:00Z"),
+                    format!("problem {id} has no detection time; fill in when it was found, e.g. 2025-11-23 or 2025-11-23T09:50:00Z", id = shown(id)),
                 );
                 return None;
             }
@@ -117,7 +121,7 @@ impl Validator {
                     skip(
                         Field::DetectedAt,
                         "invalid detected_at",
-                        format!("problem {id}: '{value}' is not a date; write it as 2025-11-23 or 2025-11-23T09:50:00Z (naive times are UTC)"),
+                        format!("problem {id}: '{value}' is not a date; write it as 2025-11-23 or 2025-11-23T09:50:00Z (naive times are UTC)", id = shown(id), value = shown(value)),
                     );
                     return None;
                 }
@@ -137,8 +141,7 @@ impl Validator {
                         Field::Type,
                         "unknown type",
                         format!(
-                            "problem {id}: unknown type '{value}', counted as unclassified; use code, infra, integration, regression or unclassified, or add a synonym under [types.synonyms]"
-                        ),
+                            "problem {id}: unknown type '{value}', counted as unclassified; use code, infra, integration, regression or unclassified, or add a synonym under [types.synonyms]", id = shown(id), value = shown(value)),
                     );
                     escaped.then_some(ProblemType::Unclassified)
                 }
@@ -152,7 +155,11 @@ impl Validator {
                 repair(
                     field,
                     "invalid boolean",
-                    format!("problem {id}: '{value}' is not true/false/yes/no/1/0; taken as false"),
+                    format!(
+                        "problem {id}: '{value}' is not true/false/yes/no/1/0; taken as false",
+                        id = shown(id),
+                        value = shown(value)
+                    ),
                 );
                 false
             })
@@ -164,7 +171,7 @@ impl Validator {
                 repair(
                     Field::Severity,
                     "unknown severity",
-                    format!("problem {id}: unknown severity '{value}', counted as without severity; use P0..P4 or add a synonym under [severity.synonyms]"),
+                    format!("problem {id}: unknown severity '{value}', counted as without severity; use P0..P4 or add a synonym under [severity.synonyms]", id = shown(id), value = shown(value)),
                 );
                 None
             })
@@ -174,32 +181,32 @@ impl Validator {
                 repair(
                     Field::OriginStage,
                     "unknown origin_stage",
-                    format!("problem {id}: unknown origin stage '{value}', ignored; use requirements, design, code, configuration, environment or data"),
+                    format!("problem {id}: unknown origin stage '{value}', ignored; use requirements, design, code, configuration, environment or data", id = shown(id), value = shown(value)),
                 );
                 None
             })
         });
-        let mechanism = row.get(Field::EscapeMechanism).and_then(|value| {
-            find_word(&Mechanism::ALL, Mechanism::as_str, value).or_else(|| {
-                let names: Vec<&str> = Mechanism::ALL.iter().map(|m| m.as_str()).collect();
-                repair(
-                    Field::EscapeMechanism,
-                    "unknown escape_mechanism",
-                    format!(
+        let mechanism =
+            row.get(Field::EscapeMechanism).and_then(|value| {
+                find_word(&Mechanism::ALL, Mechanism::as_str, value).or_else(|| {
+                    let names: Vec<&str> = Mechanism::ALL.iter().map(|m| m.as_str()).collect();
+                    repair(
+                        Field::EscapeMechanism,
+                        "unknown escape_mechanism",
+                        format!(
                         "problem {id}: unknown escape mechanism '{value}', ignored; use one of {}",
-                        names.join(", ")
-                    ),
-                );
-                None
-            })
-        });
+                        names.join(", "), id = shown(id), value = shown(value)),
+                    );
+                    None
+                })
+            });
         let mut time = |field: Field| {
             let value = row.get(field)?;
             parse_timestamp(value).or_else(|| {
                 repair(
                     field,
                     "invalid timestamp",
-                    format!("problem {id}: '{value}' is not a date, ignored; write it as 2025-11-23 or 2025-11-23T09:50:00Z"),
+                    format!("problem {id}: '{value}' is not a date, ignored; write it as 2025-11-23 or 2025-11-23T09:50:00Z", id = shown(id), value = shown(value)),
                 );
                 None
             })
@@ -210,7 +217,10 @@ impl Validator {
             repair(
                 Field::IntroducedAt,
                 "introduced after detected",
-                format!("problem {id} was introduced after it was detected; introduced_at ignored"),
+                format!(
+                    "problem {id} was introduced after it was detected; introduced_at ignored",
+                    id = shown(id)
+                ),
             );
             introduced_at = None;
         }
@@ -218,27 +228,63 @@ impl Validator {
             repair(
                 Field::ResolvedAt,
                 "resolved before detected",
-                format!("problem {id} was resolved before it was detected; resolved_at ignored"),
+                format!(
+                    "problem {id} was resolved before it was detected; resolved_at ignored",
+                    id = shown(id)
+                ),
             );
             resolved_at = None;
         }
         let mut number = |field: Field| -> Option<f64> {
             let value = row.get(field)?;
+            let unit = match field {
+                Field::DowntimeMinutes => "minutes like 30 or 90",
+                Field::CustomersAffected => "a count like 12",
+                _ => "hours like 4 or 2.5",
+            };
             match value.parse::<f64>() {
-                Ok(n) if (0.0..1e12).contains(&n) => Some(n),
+                Ok(n) if (0.0..MAX_NUMBER).contains(&n) => Some(n),
                 Ok(n) if n < 0.0 => {
                     repair(
                         field,
                         "negative number",
-                        format!("problem {id}: negative value {value}, ignored"),
+                        format!(
+                            "problem {id}: negative value {value}, ignored",
+                            id = shown(id),
+                            value = shown(value)
+                        ),
                     );
                     None
                 }
-                _ => {
+                Ok(n) if n.is_finite() => {
+                    repair(
+                        field,
+                        "implausible number",
+                        format!("problem {id}: {value} is implausibly large (10^12 or more), ignored; write {unit}", id = shown(id), value = shown(value)),
+                    );
+                    None
+                }
+                Ok(_) => {
                     repair(
                         field,
                         "invalid number",
-                        format!("problem {id}: '{value}' is not a number, ignored; write hours like 4 or 2.5"),
+                        format!(
+                            "problem {id}: '{value}' is not a finite number, ignored; write {unit}",
+                            id = shown(id),
+                            value = shown(value)
+                        ),
+                    );
+                    None
+                }
+                Err(_) => {
+                    repair(
+                        field,
+                        "invalid number",
+                        format!(
+                            "problem {id}: '{value}' is not a number, ignored; write {unit}",
+                            id = shown(id),
+                            value = shown(value)
+                        ),
                     );
                     None
                 }
