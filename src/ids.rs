@@ -27,7 +27,9 @@ pub enum Seen {
 pub struct IdSet {
     exact: Option<Exact>,
     exact_limit: usize,
-    prints: Fingerprints,
+    /// Fingerprints, in one layer or, after halves of a file were read apart, two: a
+    /// merge that copied one into the other would need room for both at once.
+    layers: Vec<Fingerprints>,
 }
 
 /// Ids kept whole, end to end in one string, found by their fingerprint: a lookup
@@ -108,7 +110,7 @@ impl IdSet {
         IdSet {
             exact: Some(Exact::default()),
             exact_limit: limit,
-            prints: Fingerprints::default(),
+            layers: vec![Fingerprints::default()],
         }
     }
 
@@ -121,7 +123,7 @@ impl IdSet {
     pub fn len(&self) -> usize {
         match &self.exact {
             Some(exact) => exact.len(),
-            None => self.prints.segments.iter().map(|s| s.len).sum(),
+            None => self.layers.iter().map(Fingerprints::len).sum(),
         }
     }
 
@@ -133,24 +135,21 @@ impl IdSet {
     /// input), their lines shifted by `line_offset`, and returns true; or returns false,
     /// changing nothing, when an id is in both. Once the two hold more than the limit
     /// the merged set keeps fingerprints, as one set fed all the ids would.
-    pub fn merge(&mut self, other: IdSet, line_offset: u64) -> bool {
+    pub fn merge(&mut self, mut other: IdSet, line_offset: u64) -> bool {
         let shared = match (&self.exact, &other.exact) {
             (Some(mine), Some(theirs)) => theirs
                 .ids()
                 .any(|(id, print, _)| mine.get(print, id).is_some()),
             _ => {
-                let mine = self.to_prints_copy();
-                let theirs = other.to_prints_copy();
-                mine.segments
-                    .iter()
-                    .zip(&theirs.segments)
-                    .any(|(a, b)| b.slots.iter().any(|&p| p != 0 && a.contains(p)))
+                let mine = self.layers_copy();
+                let theirs = other.layers_copy();
+                mine.iter().any(|a| theirs.iter().any(|b| a.shares_any(b)))
             }
         };
         if shared {
             return false;
         }
-        match other.exact {
+        match other.exact.take() {
             Some(theirs) => {
                 for (id, print, (file, line)) in theirs.ids() {
                     self.insert_print(print, id, (file, line + line_offset));
@@ -158,31 +157,40 @@ impl IdSet {
             }
             None => {
                 if let Some(mine) = self.exact.take() {
+                    let last = self.layers.len() - 1;
                     for (_, print, _) in mine.ids() {
-                        self.prints.insert(print);
+                        self.layers[last].insert(print);
                     }
                 }
-                for (a, b) in self.prints.segments.iter_mut().zip(other.prints.segments) {
-                    a.reserve(a.len + b.len);
-                    for p in b.slots.into_iter().filter(|&p| p != 0) {
-                        a.insert(p);
-                    }
+                self.layers.retain(|layer| layer.len() > 0);
+                self.layers
+                    .extend(other.layers.into_iter().filter(|l| l.len() > 0));
+                // A third layer (a second large file) is folded into the smaller one.
+                while self.layers.len() > 2 {
+                    self.layers
+                        .sort_by_key(|layer| std::cmp::Reverse(layer.len()));
+                    let smallest = self.layers.pop().unwrap_or_default();
+                    let last = self.layers.len() - 1;
+                    self.layers[last].absorb(smallest);
+                }
+                if self.layers.is_empty() {
+                    self.layers.push(Fingerprints::default());
                 }
             }
         }
         true
     }
 
-    /// The set's ids as fingerprints (a copy when they are kept exactly).
-    fn to_prints_copy(&self) -> std::borrow::Cow<'_, Fingerprints> {
+    /// The set's ids as fingerprint layers (a copy when they are kept exactly).
+    fn layers_copy(&self) -> Vec<std::borrow::Cow<'_, Fingerprints>> {
         match &self.exact {
-            None => std::borrow::Cow::Borrowed(&self.prints),
+            None => self.layers.iter().map(std::borrow::Cow::Borrowed).collect(),
             Some(exact) => {
                 let mut prints = Fingerprints::default();
                 for (_, print, _) in exact.ids() {
                     prints.insert(print);
                 }
-                std::borrow::Cow::Owned(prints)
+                vec![std::borrow::Cow::Owned(prints)]
             }
         }
     }
@@ -202,22 +210,27 @@ impl IdSet {
                 exact.add(print, id, at);
                 return Seen::New;
             }
+            let last = self.layers.len() - 1;
             for (_, kept, _) in exact.ids() {
-                self.prints.insert(kept);
+                self.layers[last].insert(kept);
             }
             self.exact = None;
         }
-        if self.prints.insert(print) {
-            Seen::New
-        } else {
+        let (last, earlier) = match self.layers.split_last_mut() {
+            Some(split) => split,
+            None => return Seen::New,
+        };
+        if earlier.iter().any(|layer| layer.contains(print)) || !last.insert(print) {
             Seen::Again(None)
+        } else {
+            Seen::New
         }
     }
 }
 
 /// Open addressing over 256 segments, each growing on its own, so growth never needs
 /// twice the memory at once.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct Fingerprints {
     segments: Vec<Segment>,
 }
@@ -228,18 +241,45 @@ struct Segment {
     len: usize,
 }
 
-impl Default for Fingerprints {
-    fn default() -> Self {
-        Fingerprints {
-            segments: (0..256).map(|_| Segment::default()).collect(),
-        }
-    }
-}
-
 impl Fingerprints {
     /// Adds a fingerprint; false when it was already there.
     fn insert(&mut self, print: u64) -> bool {
+        if self.segments.is_empty() {
+            self.segments = (0..256).map(|_| Segment::default()).collect();
+        }
         self.segments[(print >> 56) as usize].insert(print)
+    }
+
+    fn contains(&self, print: u64) -> bool {
+        self.segments
+            .get((print >> 56) as usize)
+            .is_some_and(|segment| segment.contains(print))
+    }
+
+    fn len(&self) -> usize {
+        self.segments.iter().map(|s| s.len).sum()
+    }
+
+    /// Whether a fingerprint is in both.
+    fn shares_any(&self, other: &Fingerprints) -> bool {
+        self.segments
+            .iter()
+            .zip(&other.segments)
+            .any(|(a, b)| b.slots.iter().any(|&p| p != 0 && a.contains(p)))
+    }
+
+    /// Adds every fingerprint of `other`.
+    fn absorb(&mut self, other: Fingerprints) {
+        if self.segments.is_empty() {
+            *self = other;
+            return;
+        }
+        for (a, b) in self.segments.iter_mut().zip(other.segments) {
+            a.reserve(a.len + b.len);
+            for p in b.slots.into_iter().filter(|&p| p != 0) {
+                a.insert(p);
+            }
+        }
     }
 }
 
@@ -287,10 +327,11 @@ impl Segment {
         self.resize((self.slots.len() * 3 / 2).max(64));
     }
 
-    /// Makes room for `len` fingerprints in all, growing at most once.
+    /// Makes room for `len` fingerprints in all, growing at most once and no further
+    /// than the load limit needs (merging is the last growth of a big set).
     fn reserve(&mut self, len: usize) {
         if (len + 1) * 5 > self.slots.len() * 4 {
-            self.resize(((len + 1) * 5 / 4 + 1).max(64) * 3 / 2);
+            self.resize(((len + 1) * 5 / 4 + 1).max(64));
         }
     }
 
@@ -361,6 +402,28 @@ mod tests {
             }
             assert_eq!(merged.insert("new", (0, 1)), Seen::New);
         }
+    }
+
+    #[test]
+    fn a_third_set_is_folded_into_two_layers() {
+        let set = |from: usize, to: usize| {
+            let mut ids = IdSet::with_exact_limit(10);
+            for i in from..to {
+                ids.insert(&format!("L-{i}"), (0, i as u64));
+            }
+            ids
+        };
+        let mut merged = set(0, 100);
+        assert!(merged.merge(set(100, 150), 0));
+        assert_eq!(merged.layers.len(), 2);
+        assert!(merged.merge(set(150, 400), 0));
+        assert_eq!(merged.layers.len(), 2);
+        assert_eq!(merged.len(), 400);
+        assert!(!merged.merge(set(399, 420), 0), "L-399 is in both");
+        for i in 0..400 {
+            assert_eq!(merged.insert(&format!("L-{i}"), (0, 1)), Seen::Again(None));
+        }
+        assert_eq!(merged.insert("L-400", (0, 1)), Seen::New);
     }
 
     #[test]
