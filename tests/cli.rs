@@ -1925,3 +1925,46 @@ fn hostile_and_broken_inputs_give_located_findings() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An empty JSON array and an empty JSON Lines file say they have no records, as a CSV
+/// header without rows does; data only in 0001-Q1 has no default period (there is no
+/// year 0 for a previous quarter to be in).
+#[test]
+fn empty_json_inputs_and_the_first_quarter_of_year_one() {
+    let dir = temp_dir("edges");
+    let array = dir.join("empty.json");
+    std::fs::write(&array, "[ ]\n").unwrap();
+    let lines = dir.join("empty.jsonl");
+    std::fs::write(&lines, "\n\n").unwrap();
+    for (path, text) in [
+        (&array, "empty.json:1: the array has no records"),
+        (&lines, "empty.jsonl:1: the file has no records"),
+    ] {
+        let r = run(&["check", path.to_str().unwrap()]);
+        assert_eq!(r.code(), 2);
+        assert!(r.stderr().contains(text), "{}", r.stderr());
+    }
+    let early = dir.join("early.csv");
+    std::fs::write(
+        &early,
+        "id,found_stage,detected_at,type\nE-1,production,0001-02-01,code\n",
+    )
+    .unwrap();
+    let r = run(&["metrics", "--json", early.to_str().unwrap()]);
+    let out = r.stdout();
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(!out.contains("0000-"), "{out}");
+    let m: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(m["period"]["label"], Value::Null);
+    assert_eq!(m["data_range"]["first"], "0001-02-01");
+    let q2 = dir.join("q2.csv");
+    std::fs::write(
+        &q2,
+        "id,found_stage,detected_at,type\nE-1,production,0001-03-31,code\n",
+    )
+    .unwrap();
+    let m = metrics(&[q2.to_str().unwrap()]);
+    assert_eq!(m["period"]["label"], "0001-Q1");
+    assert_eq!(m["previous"], Value::Null, "{}", m["previous"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -138,7 +138,12 @@ impl DateStyle {
     }
 
     /// Parses an export's date into microseconds since the epoch, UTC.
+    /// The instant `text` names, if it is a date of years 0001 to 9999 in UTC.
     pub fn parse(&self, text: &str) -> Option<i64> {
+        self.parse_any(text).and_then(crate::model::time::in_range)
+    }
+
+    fn parse_any(&self, text: &str) -> Option<i64> {
         let t = text.trim();
         if t.is_empty() {
             return None;
@@ -269,6 +274,20 @@ mod tests {
             format_timestamp(fr.parse("2025-09-22T09:26:00Z").unwrap()),
             "2025-09-22T09:26:00Z"
         );
+    }
+
+    #[test]
+    fn only_years_0001_to_9999_in_utc() {
+        let en = DateStyle::new("en", 0);
+        assert_eq!(en.parse("31/12/99999"), None);
+        assert_eq!(en.parse("1/1/0000"), None);
+        assert_eq!(utc("1/1/0001"), "0001-01-01T00:00:00Z");
+        assert_eq!(utc("31/12/9999 11:00 PM"), "9999-12-31T23:00:00Z");
+        // Naive times in a zone west of UTC that fall into year 10000 there.
+        let west = DateStyle::new("en", -300);
+        assert_eq!(west.parse("9999-12-31 20:00"), None);
+        assert_eq!(west.parse("31/12/9999 8:00 PM"), None);
+        assert!(west.parse("31/12/9999 6:00 PM").is_some());
     }
 
     #[test]

@@ -178,7 +178,21 @@ pub fn read_lines(
             )),
         }
     }
+    if first {
+        visitor.finding(no_rows(file, 1, "the file has no records"));
+    }
     Ok(())
+}
+
+/// The finding for an input that holds no records at all.
+fn no_rows(file: &str, line: u64, what: &str) -> Finding {
+    finding(
+        file,
+        line,
+        Outcome::Fatal,
+        "no rows",
+        format!("{what}; export the records again (is the export's filter too narrow?)"),
+    )
 }
 
 /// The key under which PagerDuty's REST v2 list response keeps its records.
@@ -553,10 +567,15 @@ fn read_array_from(
         }
     }
     let mut element = Vec::new();
+    let mut records = 0u64;
     loop {
         match s.skip_whitespace()? {
             Some(b']') => {
+                let line = s.line;
                 s.bump()?;
+                if records == 0 {
+                    visitor.finding(no_rows(file, line, "the array has no records"));
+                }
                 if !nested && s.skip_whitespace()?.is_some() {
                     let line = s.line;
                     visitor.finding(finding(file, line, Outcome::Fatal, "data after the array", "there is more after the array's closing ]; it was not read. Put every record inside the one array".into()));
@@ -572,6 +591,7 @@ fn read_array_from(
         }
         let line = s.line;
         element.clear();
+        records += 1;
         let complete = s.take_value(&mut element)?;
         match serde_json::from_slice::<Value>(&element) {
             Ok(value) => visit_value(file, line, value, visitor, ctx, &mut seen),

@@ -231,25 +231,25 @@ impl Engine {
                     (!previous_period.label.is_empty()).then_some((previous_period, previous));
                 (Some(period), selected, previous)
             }
-            (None, Some(last)) => {
+            // Data only in 0001-Q1 has no full quarter before it: there is no year 0.
+            (None, Some(last)) if Quarter::latest_full(last).year >= 1 => {
                 let quarter = Quarter::latest_full(last);
                 let selected = self
                     .quarters
                     .get(&quarter)
                     .cloned()
                     .unwrap_or_else(|| Tally::new(stages, true));
-                let previous = self
-                    .quarters
-                    .get(&quarter.prev())
-                    .cloned()
-                    .unwrap_or_else(|| Tally::new(stages, true));
-                (
-                    Some(quarter.as_period()),
-                    selected,
-                    Some((quarter.prev().as_period(), previous)),
-                )
+                let previous = (quarter.prev().year >= 1).then(|| {
+                    let tally = self
+                        .quarters
+                        .get(&quarter.prev())
+                        .cloned()
+                        .unwrap_or_else(|| Tally::new(stages, true));
+                    (quarter.prev().as_period(), tally)
+                });
+                (Some(quarter.as_period()), selected, previous)
             }
-            (None, None) => (None, Tally::new(stages, true), None),
+            (None, _) => (None, Tally::new(stages, true), None),
         };
         let shown = match (&period, self.first) {
             (Some(period), first) => {

@@ -132,7 +132,7 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
 }
 
 /// The instant, if its UTC date is within 0001-01-01..=9999-12-31.
-fn in_range(micros: i64) -> Option<i64> {
+pub fn in_range(micros: i64) -> Option<i64> {
     (MIN_INSTANT..END_INSTANT)
         .contains(&micros)
         .then_some(micros)
