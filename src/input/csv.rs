@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use anyhow::Result;
 
@@ -170,7 +170,14 @@ pub fn read(
 
 /// Files at least this large are read in two halves at once (small ones in unit tests,
 /// so that they go that way).
-const CHUNKED_MIN_BYTES: u64 = if cfg!(test) { 1024 } else { 4 << 20 };
+static CHUNKED_MIN_BYTES: AtomicU64 = AtomicU64::new(if cfg!(test) { 1024 } else { 4 << 20 });
+
+/// Sets the size from which files are read in two halves: for the fuzz target that
+/// compares that way with one read on files of any size.
+#[doc(hidden)]
+pub fn set_chunked_min_bytes(bytes: u64) {
+    CHUNKED_MIN_BYTES.store(bytes, Ordering::Relaxed);
+}
 
 #[cfg(test)]
 thread_local! {
@@ -183,7 +190,7 @@ thread_local! {
 fn split_point(path: &Path) -> Option<u64> {
     let mut file = std::fs::File::open(path).ok()?;
     let metadata = file.metadata().ok()?;
-    if !metadata.is_file() || metadata.len() < CHUNKED_MIN_BYTES {
+    if !metadata.is_file() || metadata.len() < CHUNKED_MIN_BYTES.load(Ordering::Relaxed) {
         return None;
     }
     let size = metadata.len();
