@@ -35,6 +35,19 @@ struct State {
     /// In a forked state: the listed duplicate findings, whose messages name lines that
     /// are only known once it is joined.
     local_duplicates: Option<Vec<LocalDuplicate>>,
+    /// Rows read and not yet counted by the progress bar.
+    unreported_rows: u64,
+}
+
+impl State {
+    /// Counts a row for the progress bar, a few thousand at a time.
+    fn count_row(&mut self) {
+        self.unreported_rows += 1;
+        if self.unreported_rows == crate::progress::ROW_STEP {
+            crate::progress::add_rows(self.unreported_rows);
+            self.unreported_rows = 0;
+        }
+    }
 }
 
 /// A duplicate found by a forked state (see [`RowVisitor::fork`]).
@@ -71,6 +84,7 @@ impl Ingest {
                 files: Vec::new(),
                 export: None,
                 local_duplicates: None,
+                unreported_rows: 0,
             },
         }
     }
@@ -167,6 +181,7 @@ impl RowVisitor for State {
     }
 
     fn row(&mut self, row: &RawRow<'_>, line: u64, columns: &ColumnNames) {
+        self.count_row();
         let file_index = self.files.len() - 1;
         let file = &self.files[file_index];
         let at = Location {
@@ -223,6 +238,7 @@ impl RowVisitor for State {
     }
 
     fn bad_row(&mut self, finding: Finding) {
+        self.count_row();
         self.quality.add_finding(finding);
         self.quality.record_skipped();
     }
@@ -247,6 +263,7 @@ impl RowVisitor for State {
             files: self.files.clone(),
             export: None,
             local_duplicates: Some(Vec::new()),
+            unreported_rows: 0,
         }))
     }
 

@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -32,7 +32,7 @@ pub fn wrap(file: std::fs::File, path: &Path) -> Box<dyn std::io::Read + Send> {
     let bar = ProgressBar::new(size);
     bar.set_style(
         ProgressStyle::with_template(
-            "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}, {eta} left",
+            "{msg} [{bar:30}] {bytes}/{total_bytes}, {prefix} rows, {bytes_per_sec}, {eta} left",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> "),
@@ -42,10 +42,28 @@ pub fn wrap(file: std::fs::File, path: &Path) -> Box<dyn std::io::Read + Send> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
     );
+    bar.set_prefix("0");
+    ROWS.store(0, Ordering::Relaxed);
     if let Ok(mut current) = CURRENT.lock() {
         *current = Some(bar.clone());
     }
     Box::new(Finishing(bar.wrap_read(file)))
+}
+
+/// Rows read from the file the bar shows.
+static ROWS: AtomicU64 = AtomicU64::new(0);
+
+/// Rows are counted for the bar in steps of this many.
+pub const ROW_STEP: u64 = 4096;
+
+/// Counts `n` more rows read (readers report every [`ROW_STEP`] rows).
+pub fn add_rows(n: u64) {
+    let total = ROWS.fetch_add(n, Ordering::Relaxed) + n;
+    if let Ok(current) = CURRENT.lock() {
+        if let Some(bar) = current.as_ref() {
+            bar.set_prefix(total.to_string());
+        }
+    }
 }
 
 /// Another handle on the file [`wrap`] opened last, counted by the same bar (when it
