@@ -179,11 +179,14 @@ impl DateStyle {
                 Some((c, m)) => (c.trim(), Some(m.trim().to_ascii_uppercase())),
                 None => (time, None),
             };
+            // Unsigned: a sign is not part of a clock time (and -20000000001394 hours
+            // overflowed the sum below; found by fuzzing).
             let mut fields = clock.split(':');
-            let mut hour: i64 = fields.next()?.parse().ok()?;
-            let minute: i64 = fields.next()?.parse().ok()?;
-            let second: i64 = match fields.next() {
-                Some(s) => s.parse().ok()?,
+            let number = |text: &str| text.parse::<u8>().ok().map(i64::from);
+            let mut hour = number(fields.next()?)?;
+            let minute = number(fields.next()?)?;
+            let second = match fields.next() {
+                Some(s) => number(s)?,
                 None => 0,
             };
             match meridiem.as_deref() {
@@ -274,6 +277,21 @@ mod tests {
             format_timestamp(fr.parse("2025-09-22T09:26:00Z").unwrap()),
             "2025-09-22T09:26:00Z"
         );
+    }
+
+    #[test]
+    fn clock_times_have_no_sign_and_no_overflow() {
+        let en = DateStyle::new("en", 0);
+        for text in [
+            "1-2-0 -20000000001394:4",
+            "1-sep-.0 4:-0488888888888884",
+            "1/2/2025 -3:00",
+            "1/2/2025 3:-5",
+            "1/2/2025 300:00",
+        ] {
+            assert_eq!(en.parse(text), None, "{text}");
+        }
+        assert_eq!(utc("1/2/2025 3:05"), "2025-02-01T03:05:00Z");
     }
 
     #[test]
