@@ -10,9 +10,16 @@ pub fn opt_pct(fraction: Option<f64>) -> String {
     fraction.map_or_else(|| "–".to_string(), pct)
 }
 
-/// Hours with one decimal, for tables.
+/// Hours with one decimal, for tables, thousands grouped as in sentences (18,966.1).
 pub fn hours(h: f64) -> String {
-    format!("{h:.1}")
+    let text = format!("{h:.1}");
+    match text.split_once('.') {
+        Some((whole, tenth)) if whole.len() > 3 => match whole.parse::<u64>() {
+            Ok(n) => format!("{}.{tenth}", int(n)),
+            Err(_) => text,
+        },
+        _ => text,
+    }
 }
 
 /// `1 problem`, `2 problems`.
@@ -30,6 +37,8 @@ mod tests {
         assert_eq!(pct(0.0), "0.0 %");
         assert_eq!(opt_pct(None), "–");
         assert_eq!(hours(22.04), "22.0");
+        assert_eq!(hours(18966.06), "18,966.1");
+        assert_eq!(hours(999.96), "1,000.0");
         assert_eq!(count(1, "problem", "problems"), "1 problem");
         assert_eq!(count(0, "problem", "problems"), "0 problems");
     }
