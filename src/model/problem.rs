@@ -122,12 +122,6 @@ impl Mechanism {
     pub fn index(self) -> usize {
         self as usize
     }
-
-    /// Parses a normalized name, accepting `-` or a space in place of `_`.
-    pub fn parse(name: &str) -> Option<Mechanism> {
-        let name = name.replace(['-', ' '], "_");
-        Mechanism::ALL.into_iter().find(|m| m.as_str() == name)
-    }
 }
 
 /// Where a problem was introduced (root cause), kept apart from where it was found.
@@ -161,10 +155,6 @@ impl OriginStage {
             OriginStage::Environment => "environment",
             OriginStage::Data => "data",
         }
-    }
-
-    pub fn parse(name: &str) -> Option<OriginStage> {
-        OriginStage::ALL.into_iter().find(|o| o.as_str() == name)
     }
 }
 
