@@ -54,6 +54,7 @@ impl State {
 struct LocalDuplicate {
     /// Index into the forked state's listed findings.
     finding: usize,
+    /// The id as the message shows it (cut short when long).
     id: String,
     first: Option<(u32, u64)>,
     /// Distinct ids the forked state had seen before this row.
@@ -214,7 +215,7 @@ impl RowVisitor for State {
                 if quality.findings.len() < crate::metrics::quality::MAX_LISTED_FINDINGS {
                     local.push(LocalDuplicate {
                         finding: quality.findings.len(),
-                        id: problem.id.to_string(),
+                        id: crate::model::finding::shown(&problem.id).into_owned(),
                         first,
                         distinct_before: self.seen.len(),
                     });
