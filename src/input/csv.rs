@@ -53,6 +53,18 @@ fn finding(
     }
 }
 
+/// The finding for a record that a never-closed quote ran to the end of the input.
+fn unclosed_quote(file: &str, line: u64) -> Finding {
+    finding(
+        file,
+        line,
+        None,
+        Outcome::Skipped,
+        "unclosed quote",
+        "a quoted value in this row is never closed, so everything after it to the end of the file was read into this one row, which is skipped; close the quote (a quote inside a quoted value is written twice: \"\")".into(),
+    )
+}
+
 /// Reads a CSV file: native records, or an export recognised from its header (or the
 /// kind `forced` by `--input-format`). `chunkable` names the file when `input` is its
 /// bytes unchanged: a large native file is then read in two halves on two threads.
@@ -377,14 +389,7 @@ impl NativeRows<'_> {
         let file = self.file;
         let line = record.line;
         if record.open_quote {
-            visitor.bad_row(finding(
-                file,
-                line,
-                None,
-                Outcome::Skipped,
-                "unclosed quote",
-                "a quoted value in this row is never closed, so everything after it to the end of the file was read into this one row, which is skipped; close the quote (a quote inside a quoted value is written twice: \"\")".into(),
-            ));
+            visitor.bad_row(unclosed_quote(file, line));
             return;
         }
         if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
@@ -481,14 +486,7 @@ fn read_export<R: BufRead>(
     while records.read(&mut record)? {
         let line = record.line;
         if record.open_quote {
-            visitor.bad_row(finding(
-                file,
-                line,
-                None,
-                Outcome::Skipped,
-                "unclosed quote",
-                "a quoted value in this row is never closed, so everything after it to the end of the file was read into this one row, which is skipped; close the quote (a quote inside a quoted value is written twice: \"\")".into(),
-            ));
+            visitor.bad_row(unclosed_quote(file, line));
             continue;
         }
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
