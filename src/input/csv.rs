@@ -152,19 +152,23 @@ pub fn read(
         ));
         return Ok(());
     }
+    let id_column = slots
+        .iter()
+        .position(|slot| slot.is_some_and(|(field, _)| field == Field::Id));
     let native = NativeRows {
         file,
         slots,
         columns,
         header_len: record.len(),
+        id_column,
     };
     let plan = chunkable.and_then(|path| split_point(path).map(|split| (path, split)));
     let rows = match (plan, visitor.fork()) {
         (Some((path, split)), Some(fork)) => {
             chunked(&native, records, path, split, delimiter, visitor, fork)?
         }
-        _ => pipelined(records, Record::default(), |record| {
-            native.handle(record, visitor)
+        _ => pipelined(records, Record::default(), |batch| {
+            native.handle_all(batch, visitor)
         })?,
     };
     if rows == 0 {
@@ -259,36 +263,55 @@ fn chunked<R: BufRead + Send>(
             file.seek(SeekFrom::Start(split))?;
             let input = BufReader::with_capacity(1 << 18, crate::progress::wrap_more(file));
             let mut records = Records::new(input, delimiter, split, 0);
-            let mut record = Record::default();
+            let mut batch = vec![Record::default(); WARM];
             let mut half = SecondHalf {
                 visitor: fork,
                 first: None,
                 rows: 0,
             };
-            while records.read(&mut record)? {
-                if half.first.is_none() {
-                    half.first = Some(record.clone());
+            loop {
+                let mut filled = 0;
+                while filled < WARM && records.read(&mut batch[filled])? {
+                    filled += 1;
                 }
-                native.handle(&record, &mut *half.visitor);
-                half.rows += 1;
-                if half.rows % 1024 == 0 && abandon.load(Ordering::Relaxed) {
+                if half.first.is_none() && filled > 0 {
+                    half.first = Some(batch[0].clone());
+                }
+                native.handle_all(&batch[..filled], &mut *half.visitor);
+                half.rows += filled as u64;
+                if filled < WARM {
+                    return Ok(Some(half));
+                }
+                if abandon.load(Ordering::Relaxed) {
                     return Ok(None);
                 }
             }
-            Ok(Some(half))
         });
-        let mut record = Record::default();
+        let mut batch = vec![Record::default(); WARM];
         let mut rows = 0;
-        let reached = loop {
-            match records.read(&mut record) {
-                Ok(true) if record.byte >= split => break Ok(true),
-                Ok(true) => {
-                    native.handle(&record, visitor);
-                    rows += 1;
+        // Whether a record at or past the split was reached; it is then `batch[filled]`.
+        let (reached, filled) = loop {
+            let mut filled = 0;
+            let end = loop {
+                if filled == WARM {
+                    break None;
                 }
-                Ok(false) => break Ok(false),
-                Err(e) => break Err(e),
+                match records.read(&mut batch[filled]) {
+                    Ok(true) if batch[filled].byte >= split => break Some(Ok(true)),
+                    Ok(true) => filled += 1,
+                    Ok(false) => break Some(Ok(false)),
+                    Err(e) => break Some(Err(e)),
+                }
+            };
+            native.handle_all(&batch[..filled], visitor);
+            rows += filled as u64;
+            if let Some(end) = end {
+                break (end, filled);
             }
+        };
+        let record = match reached {
+            Ok(true) => std::mem::take(&mut batch[filled]),
+            _ => Record::default(),
         };
         if !matches!(reached, Ok(true)) {
             abandon.store(true, Ordering::Relaxed);
@@ -315,7 +338,7 @@ fn chunked<R: BufRead + Send>(
         // The halves could not be joined: read the second one here.
         native.handle(&record, visitor);
         rows += 1;
-        Ok(rows + pipelined(records, record, |record| native.handle(record, visitor))?)
+        Ok(rows + pipelined(records, record, |batch| native.handle_all(batch, visitor))?)
     })
 }
 
@@ -328,7 +351,7 @@ const BATCH: usize = 512;
 fn pipelined<R: BufRead + Send>(
     mut records: Records<R>,
     spare: Record,
-    mut handle: impl FnMut(&Record),
+    mut handle: impl FnMut(&[Record]),
 ) -> Result<u64> {
     let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<(Vec<Record>, usize)>(4);
     let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<Record>>();
@@ -360,9 +383,7 @@ fn pipelined<R: BufRead + Send>(
         });
         let mut rows = 0;
         for (batch, filled) in full_rx {
-            for record in &batch[..filled] {
-                handle(record);
-            }
+            handle(&batch[..filled]);
             rows += filled as u64;
             let _ = empty_tx.send(batch);
         }
@@ -374,6 +395,11 @@ fn pipelined<R: BufRead + Send>(
     })
 }
 
+/// Native records handled together: their ids are looked up in the id set first, all at
+/// once, so that the memory reads of a large set overlap instead of each row waiting for
+/// its own (see [`crate::ids::IdSet::warm`]).
+const WARM: usize = 16;
+
 /// Turns native records into raw rows.
 struct NativeRows<'f> {
     file: &'f str,
@@ -382,9 +408,27 @@ struct NativeRows<'f> {
     slots: Vec<Option<(Field, bool)>>,
     columns: ColumnNames,
     header_len: usize,
+    /// The column of the ids.
+    id_column: Option<usize>,
 }
 
 impl NativeRows<'_> {
+    /// Handles records in order, in groups of [`WARM`] whose ids the visitor sees first.
+    fn handle_all(&self, records: &[Record], visitor: &mut dyn RowVisitor) {
+        for group in records.chunks(WARM) {
+            if let Some(column) = self.id_column {
+                let mut ids = group.iter().filter_map(|record| {
+                    let id = std::str::from_utf8(record.get(column)?).ok()?;
+                    Some(crate::model::raw::trim(crate::output_csv::restore(id)))
+                });
+                visitor.warm(&mut ids);
+            }
+            for record in group {
+                self.handle(record, visitor);
+            }
+        }
+    }
+
     fn handle(&self, record: &Record, visitor: &mut dyn RowVisitor) {
         let file = self.file;
         let line = record.line;

@@ -36,6 +36,11 @@ pub trait RowVisitor {
     fn bad_row(&mut self, finding: Finding);
     /// A finding about a row that is still passed on, or about the whole file.
     fn finding(&mut self, finding: Finding);
+    /// The ids of the next few rows, about to be visited: a visitor that looks ids up in
+    /// a large table may read ahead (see [`crate::ids::IdSet::warm`]). Only a hint: the
+    /// rows still come one by one, and an id given here may differ from the validated
+    /// one (an invalid row, say).
+    fn warm(&mut self, _ids: &mut dyn Iterator<Item = &str>) {}
     /// A fresh visitor with the same settings, for the rows of a later part of the same
     /// file read on another thread; `None` when rows must come to this one in order.
     fn fork(&self) -> Option<Box<dyn Forked>> {

@@ -62,17 +62,32 @@ pub const END_INSTANT: i64 = 253_402_300_800 * MICROS_PER_SECOND;
 /// date is from 0001-01-01 to 9999-12-31 are accepted: `0000-06-01` and
 /// `9999-12-31T23:00:00-05:00` (in year 10000 in UTC) are not.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
+    parse_timestamp_memo(text, &DateMemo::default())
+}
+
+/// The last date a [`DateMemo`] saw: its ten bytes and its first instant.
+type Memo = ([u8; 10], i64);
+
+/// Remembers the date part of the last timestamp parsed with it: rows usually come in
+/// date order, so most timestamps of a column have the date of the one before.
+#[derive(Debug, Clone, Default)]
+pub struct DateMemo(std::cell::Cell<Option<Memo>>);
+
+/// [`parse_timestamp`], with the date part taken from `memo` when it is the same.
+pub fn parse_timestamp_memo(text: &str, memo: &DateMemo) -> Option<i64> {
     let b = super::raw::trim(text).as_bytes();
-    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+    if b.len() < 10 {
         return None;
     }
-    let year = digits(&b[0..4])? as i64;
-    let month = digits(&b[5..7])?;
-    let day = digits(&b[8..10])?;
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    let mut micros = days_from_civil(year, month, day) * MICROS_PER_DAY;
+    let date: [u8; 10] = b[..10].try_into().ok()?;
+    let mut micros = match memo.0.get() {
+        Some((seen, micros)) if seen == date => micros,
+        _ => {
+            let micros = date_micros(&date)?;
+            memo.0.set(Some((date, micros)));
+            micros
+        }
+    };
     let rest = &b[10..];
     if rest.is_empty() {
         return in_range(micros);
@@ -131,6 +146,20 @@ pub fn parse_timestamp(text: &str) -> Option<i64> {
     in_range(micros - offset_minutes * 60 * MICROS_PER_SECOND)
 }
 
+/// The first instant of a `YYYY-MM-DD` date.
+fn date_micros(b: &[u8; 10]) -> Option<i64> {
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = digits(&b[0..4])? as i64;
+    let month = digits(&b[5..7])?;
+    let day = digits(&b[8..10])?;
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * MICROS_PER_DAY)
+}
+
 /// The instant, if its UTC date is within 0001-01-01..=9999-12-31.
 pub fn in_range(micros: i64) -> Option<i64> {
     (MIN_INSTANT..END_INSTANT)
@@ -187,6 +216,33 @@ mod tests {
             parse_timestamp("2025-11-23"),
             Some(ts(2025, 11, 23, 0, 0, 0))
         );
+    }
+
+    #[test]
+    fn a_remembered_date_gives_the_same_instants() {
+        let t = ts(2025, 11, 23, 9, 50, 0);
+        let midnight = |y, m, d| ts(y, m, d, 0, 0, 0);
+        let cases = [
+            ("2025-11-23T09:50:00Z", Some(t)),
+            ("2025-11-23T25:00", None),
+            ("2025-11-23 09:50", Some(t)),
+            (" 2025-11-23T10:50:00+01:00", Some(t)),
+            ("2025-02-29", None),
+            ("2025-11-23", Some(midnight(2025, 11, 23))),
+            ("2025-11-24T00:00:00+00:00", Some(midnight(2025, 11, 24))),
+            ("2025-11-23T23:00:00-01:00", Some(midnight(2025, 11, 24))),
+            ("9999-12-31T23:00:00-05:00", None),
+            ("9999-12-31", Some(midnight(9999, 12, 31))),
+            ("2025-11-2", None),
+            ("2025-11-23X", None),
+            ("yesterday", None),
+        ];
+        let memo = DateMemo::default();
+        for _ in 0..2 {
+            for (text, want) in cases {
+                assert_eq!(parse_timestamp_memo(text, &memo), want, "{text}");
+            }
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::config::Config;
 use super::finding::{shown, Finding, Outcome};
 use super::problem::{Cost, Mechanism, OriginStage, Problem, ProblemType};
 use super::raw::{ColumnNames, Field, RawRow};
-use super::time::parse_timestamp;
+use super::time::{parse_timestamp_memo, DateMemo};
 use super::vocabulary::{find_word, parse_bool, Vocabulary};
 
 /// Numbers from this up are taken for typing mistakes: 10^12 hours is a hundred million
@@ -47,6 +47,8 @@ pub struct Validator {
     pub vocabulary: Vocabulary,
     cost_model: super::config::CostModel,
     stage_list: String,
+    /// The last dates of detected_at, introduced_at and resolved_at.
+    dates: [DateMemo; 3],
 }
 
 impl Validator {
@@ -57,6 +59,7 @@ impl Validator {
             vocabulary,
             cost_model: config.cost.model,
             stage_list,
+            dates: Default::default(),
         }
     }
 
@@ -115,7 +118,7 @@ impl Validator {
                 );
                 return None;
             }
-            Some(value) => match parse_timestamp(value) {
+            Some(value) => match parse_timestamp_memo(value, &self.dates[0]) {
                 Some(t) => t,
                 None => {
                     skip(
@@ -200,9 +203,9 @@ impl Validator {
                     None
                 })
             });
-        let mut time = |field: Field| {
+        let mut time = |field: Field, memo: &DateMemo| {
             let value = row.get(field)?;
-            parse_timestamp(value).or_else(|| {
+            parse_timestamp_memo(value, memo).or_else(|| {
                 repair(
                     field,
                     "invalid timestamp",
@@ -211,8 +214,8 @@ impl Validator {
                 None
             })
         };
-        let mut introduced_at = time(Field::IntroducedAt);
-        let mut resolved_at = time(Field::ResolvedAt);
+        let mut introduced_at = time(Field::IntroducedAt, &self.dates[1]);
+        let mut resolved_at = time(Field::ResolvedAt, &self.dates[2]);
         if introduced_at.is_some_and(|t| t > detected_at) {
             repair(
                 Field::IntroducedAt,
