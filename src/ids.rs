@@ -27,6 +27,12 @@ pub enum Seen {
 pub struct IdSet {
     exact: Option<Exact>,
     exact_limit: usize,
+    /// How many inserts are expected in all, when the input's size is known (0 when
+    /// not): when the set switches to fingerprints, room for the distinct ids this
+    /// promises is made at once, rather than by growing.
+    expected: u64,
+    /// Inserts so far.
+    inserts: u64,
     /// Fingerprints, in one layer or, after halves of a file were read apart, two: a
     /// merge that copied one into the other would need room for both at once.
     layers: Vec<Fingerprints>,
@@ -110,8 +116,25 @@ impl IdSet {
         IdSet {
             exact: Some(Exact::default()),
             exact_limit: limit,
+            expected: 0,
+            inserts: 0,
             layers: vec![Fingerprints::default()],
         }
+    }
+
+    /// Says about how many more ids (rows) are to come, from the input's size.
+    pub fn expect_more(&mut self, rows: u64) {
+        self.expected = self.inserts.saturating_add(rows);
+    }
+
+    /// Room for the distinct ids expected in all when the set switches to fingerprints
+    /// with `distinct` ids: as many as the rows still expected would bring at the rate
+    /// of new ids seen so far, at most 64 times those already seen (an estimate that
+    /// is wildly off costs growth, not memory).
+    fn room(expected: u64, inserts: u64, distinct: usize) -> usize {
+        let rate = distinct as f64 / inserts.max(1) as f64;
+        let estimate = (expected as f64 * rate.min(1.0)) as usize;
+        estimate.clamp(distinct, distinct.saturating_mul(64))
     }
 
     /// How many ids [`IdSet::insert`] keeps exactly before switching to fingerprints.
@@ -222,6 +245,7 @@ impl IdSet {
 
     /// [`IdSet::insert`] with the id's fingerprint already computed.
     fn insert_print(&mut self, print: u64, id: &str, at: FirstSeen) -> Seen {
+        self.inserts += 1;
         if let Some(exact) = &mut self.exact {
             if let Some(first) = exact.get(print, id) {
                 return Seen::Again(Some(first));
@@ -231,6 +255,8 @@ impl IdSet {
                 return Seen::New;
             }
             let last = self.layers.len() - 1;
+            let room = IdSet::room(self.expected, self.inserts, exact.len() + 1);
+            self.layers[last].reserve(room);
             for (_, kept, _) in exact.ids() {
                 self.layers[last].insert(kept);
             }
@@ -277,6 +303,20 @@ impl Fingerprints {
             .and_then(|segment| segment.slots.get(segment.slot(print)))
             .copied()
             .unwrap_or(0)
+    }
+
+    /// Makes room for about `len` fingerprints in all, spread evenly over the segments.
+    fn reserve(&mut self, len: usize) {
+        if self.segments.is_empty() {
+            self.segments = (0..256).map(|_| Segment::default()).collect();
+        }
+        // A segment gets 1/256 of the fingerprints, give or take a few standard
+        // deviations (the square root of that); those over it grow the segment as usual.
+        let each = len / 256;
+        let each = each + 4 * each.isqrt() + 16;
+        for segment in &mut self.segments {
+            segment.reserve(each);
+        }
     }
 
     fn contains(&self, print: u64) -> bool {
@@ -391,6 +431,29 @@ mod tests {
         }
         let total: usize = prints.segments.iter().map(|s| s.len).sum();
         assert_eq!(total, 100_000);
+    }
+
+    #[test]
+    fn room_is_made_for_the_ids_the_rest_of_the_input_promises() {
+        // All distinct so far: as many as the rows expected, up to 64 times those seen.
+        assert_eq!(IdSet::room(1_000_000, 1000, 1000), 64_000);
+        assert_eq!(IdSet::room(50_000, 1000, 1000), 50_000);
+        // One row in four a duplicate: three quarters of the rows.
+        assert_eq!(IdSet::room(40_000, 1000, 750), 30_000);
+        // Nothing expected (a stream): no more than the set already holds.
+        assert_eq!(IdSet::room(0, 1000, 1000), 1000);
+        // A set told to expect more switches to fingerprints with room made, and still
+        // finds every id.
+        let mut ids = IdSet::with_exact_limit(100);
+        ids.expect_more(10_000);
+        for i in 0..10_000u64 {
+            assert_eq!(ids.insert(&format!("R-{i}"), (0, i)), Seen::New);
+        }
+        let slots: usize = ids.layers[0].segments.iter().map(|s| s.slots.len()).sum();
+        assert!((10_000..20_000).contains(&slots), "{slots} slots");
+        for i in 0..10_000u64 {
+            assert_eq!(ids.insert(&format!("R-{i}"), (0, i)), Seen::Again(None));
+        }
     }
 
     #[test]

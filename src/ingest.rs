@@ -238,6 +238,10 @@ impl RowVisitor for State {
         }
     }
 
+    fn expect_rows(&mut self, rows: u64) {
+        self.seen.expect_more(rows);
+    }
+
     fn warm(&mut self, ids: &mut dyn Iterator<Item = &str>) {
         std::hint::black_box(self.seen.warm(ids));
     }

@@ -257,6 +257,7 @@ fn chunked<R: BufRead + Send>(
     fork: Box<dyn Forked>,
 ) -> Result<u64> {
     let abandon = AtomicBool::new(false);
+    let size = std::fs::metadata(path).map_or(split, |m| m.len());
     std::thread::scope(|scope| {
         let second = scope.spawn(|| -> std::io::Result<Option<SecondHalf>> {
             let mut file = std::fs::File::open(path)?;
@@ -276,6 +277,9 @@ fn chunked<R: BufRead + Send>(
                 }
                 if half.first.is_none() && filled > 0 {
                     half.first = Some(batch[0].clone());
+                    if let Some(rows) = rows_until(&batch[..filled], size) {
+                        half.visitor.expect_rows(rows);
+                    }
                 }
                 native.handle_all(&batch[..filled], &mut *half.visitor);
                 half.rows += filled as u64;
@@ -303,6 +307,11 @@ fn chunked<R: BufRead + Send>(
                     Err(e) => break Some(Err(e)),
                 }
             };
+            if rows == 0 {
+                if let Some(expected) = rows_until(&batch[..filled], split) {
+                    visitor.expect_rows(expected);
+                }
+            }
             native.handle_all(&batch[..filled], visitor);
             rows += filled as u64;
             if let Some(end) = end {
@@ -340,6 +349,14 @@ fn chunked<R: BufRead + Send>(
         rows += 1;
         Ok(rows + pipelined(records, record, |batch| native.handle_all(batch, visitor))?)
     })
+}
+
+/// About how many records of the average length of `batch` are between its first one
+/// and byte `end`.
+fn rows_until(batch: &[Record], end: u64) -> Option<u64> {
+    let (first, last) = (batch.first()?, batch.last()?);
+    let per_row = (last.byte - first.byte) / (batch.len() as u64 - 1).max(1);
+    (per_row > 0).then(|| end.saturating_sub(first.byte) / per_row)
 }
 
 /// Records per batch between the tokenizing thread and the one that does the rest.

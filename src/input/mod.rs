@@ -41,6 +41,9 @@ pub trait RowVisitor {
     /// rows still come one by one, and an id given here may differ from the validated
     /// one (an invalid row, say).
     fn warm(&mut self, _ids: &mut dyn Iterator<Item = &str>) {}
+    /// About how many rows are still to come (an estimate from the file's size), for a
+    /// visitor that can make room for them at once.
+    fn expect_rows(&mut self, _rows: u64) {}
     /// A fresh visitor with the same settings, for the rows of a later part of the same
     /// file read on another thread; `None` when rows must come to this one in order.
     fn fork(&self) -> Option<Box<dyn Forked>> {
