@@ -11,19 +11,23 @@ pub fn is_text(field: Field) -> bool {
     )
 }
 
-/// Prefixes text that a spreadsheet would evaluate with a `'`.
+/// Prefixes text that a spreadsheet would evaluate with a `'`, and text that only
+/// quotes before such a start keep from it (so that [`restore`] gives it back whole).
 pub fn defuse(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if text.trim_start_matches('\'').starts_with(FORMULA) {
         format!("'{text}")
     } else {
         text.to_string()
     }
 }
 
+/// What a spreadsheet takes a cell starting with for a formula.
+const FORMULA: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// Removes the `'` that [`defuse`] added, so reading our own output gives the original.
 pub fn restore(text: &str) -> &str {
     match text.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        Some(rest) if rest.trim_start_matches('\'').starts_with(FORMULA) => rest,
         _ => text,
     }
 }
@@ -80,10 +84,14 @@ mod tests {
             "@SUM(A1)",
             "plain",
             "'quoted",
+            "'=already prefixed",
+            "''+twice",
         ] {
             assert_eq!(restore(&defuse(text)), text);
         }
         assert_eq!(defuse("=1+1"), "'=1+1");
         assert_eq!(defuse("fine"), "fine");
+        assert_eq!(defuse("'=x"), "''=x");
+        assert_eq!(defuse("'x"), "'x");
     }
 }
