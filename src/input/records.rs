@@ -130,9 +130,10 @@ impl<R: BufRead> Records<R> {
         }
     }
 
-    /// A whole line in the buffer without a quote (or a carriage return but at its end)
-    /// is split at the delimiter here, as `core` would split it, without its state
-    /// machine. Returns false, having read nothing, for any other line.
+    /// A whole line in the buffer without a quote (or a carriage return but at its end),
+    /// or whose quotes are all simple (see [`unquote`]), is split at the delimiter here,
+    /// as `core` would split it, without its state machine. Returns false, having read
+    /// nothing, for any other line.
     fn read_plain(&mut self, record: &mut Record) -> io::Result<bool> {
         let buf = self.input.fill_buf()?;
         let Some(newline) = memchr::memchr(b'\n', buf) else {
@@ -140,9 +141,11 @@ impl<R: BufRead> Records<R> {
         };
         let line = &buf[..newline];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if memchr::memchr2(b'"', b'\r', line).is_some() {
-            return Ok(false);
-        }
+        let quoted = match memchr::memchr2(b'"', b'\r', line) {
+            None => false,
+            Some(at) if line[at] == b'"' && memchr::memchr(b'\r', &line[at..]).is_none() => true,
+            Some(_) => return Ok(false),
+        };
         if record.data.len() < line.len() {
             record.data.resize(line.len(), 0);
         }
@@ -178,6 +181,9 @@ impl<R: BufRead> Records<R> {
         push(line.len());
         record.gap = 1;
         record.len = fields;
+        if quoted && !unquote(line, self.delimiter, record) {
+            return Ok(false);
+        }
         self.input.consume(newline + 1);
         self.byte += newline as u64 + 1;
         self.skipped_lines += 1;
@@ -262,6 +268,60 @@ impl<R: BufRead> Records<R> {
     }
 }
 
+/// Turns a line split at every delimiter (`record`, as `read_plain` leaves it) into the
+/// fields `core` would read, when each quote in the line opens a field and the next
+/// closes it, right before a delimiter or the end of the line: the pieces between each
+/// pair become one field, without its quotes, and the text after it moves back. Returns
+/// false for any other line (a doubled quote, a quote inside a field, text after a
+/// closing quote, a quoted line break), which `core` must read.
+fn unquote(line: &[u8], delimiter: u8, record: &mut Record) -> bool {
+    let n = record.len;
+    let mut quotes = memchr::memchr_iter(b'"', line);
+    // Fields read (`k`) and written (`j`); bytes taken out so far; bytes of the line up
+    // to which the data is in its final place.
+    let (mut k, mut j, mut shift, mut done) = (0, 0, 0, 0);
+    while let Some(open) = quotes.next() {
+        let Some(close) = quotes.next() else {
+            return false;
+        };
+        if !(open == 0 || line[open - 1] == delimiter)
+            || !(close + 1 == line.len() || line[close + 1] == delimiter)
+        {
+            return false;
+        }
+        // The fields before the opening quote move back by `shift`.
+        while k < n && record.ends[k] < open {
+            record.ends[j] = record.ends[k] - shift;
+            j += 1;
+            k += 1;
+        }
+        record.data.copy_within(done..open, done - shift);
+        // The pieces up to the closing quote are one field, without its quotes (read
+        // before the field is written over them).
+        while k < n && record.ends[k] <= close {
+            k += 1;
+        }
+        if k == n || record.ends[k] != close + 1 {
+            return false;
+        }
+        k += 1;
+        let start = open - shift;
+        record.data.copy_within(open + 1..close, start);
+        record.ends[j] = start + (close - open - 1);
+        j += 1;
+        shift += 2;
+        done = close + 1;
+    }
+    while k < n {
+        record.ends[j] = record.ends[k] - shift;
+        j += 1;
+        k += 1;
+    }
+    record.data.copy_within(done..line.len(), done - shift);
+    record.len = j;
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,15 +363,53 @@ mod tests {
 
     #[test]
     fn plain_lines_are_split_without_the_state_machine() {
-        let input = b"h,i\na,b\r\nc,\"d\"\ne,f\n";
+        let input = b"h,i\na,b\r\nc,\"d, e\"\r\n\"\",\"f\"\"g\"\nh,i\n";
         assert_eq!(read_all(input, b',', true), read_all(input, b',', false));
         let mut records = Records::new(&input[..], b',', 0, 0);
         let mut record = Record::default();
-        for _ in 0..4 {
+        for _ in 0..5 {
             records.read(&mut record).unwrap();
         }
-        // csv-core counts from line 1 and saw two line ends: the header's and the quoted line's.
+        // csv-core counts from line 1 and saw two line ends: the header's and that of the
+        // line with a doubled quote; the line with simple quotes was split without it.
         assert_eq!(records.core.line(), 3);
+    }
+
+    #[test]
+    fn simple_quotes_are_taken_out_and_others_left_to_the_state_machine() {
+        let split = |line: &str| {
+            let (records, _) = read_all(format!("h\n{line}\n").as_bytes(), b',', true);
+            let (core, _) = read_all(format!("h\n{line}\n").as_bytes(), b',', false);
+            assert_eq!(records, core, "{line}");
+            // Whether the line is read without `core`, and how.
+            let mut record = Record::default();
+            let input = format!("{line}\n");
+            let mut fast = Records::new(input.as_bytes(), b',', 0, 0);
+            fast.fast = true;
+            fast.read_plain(&mut record).unwrap().then(|| {
+                record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(split("\"a,b\",c"), Some(s(&["a,b", "c"])));
+        assert_eq!(split("x,\"\","), Some(s(&["x", "", ""])));
+        assert_eq!(split("\"\""), Some(s(&[""])));
+        assert_eq!(
+            split("1,\"a, b, c\",2,\"d\",\"e,f\""),
+            Some(s(&["1", "a, b, c", "2", "d", "e,f"]))
+        );
+        for other in [
+            "\"a\"\"b\"",
+            "a\"b",
+            "\"a\"b,c",
+            "\"open",
+            "\"a\" ,b",
+            "a,\"b\",\"c",
+        ] {
+            assert_eq!(split(other), None, "{other}");
+        }
     }
 
     fn all(input: &[u8]) -> Vec<(Vec<String>, u64, u64, bool)> {
