@@ -48,6 +48,21 @@ impl Run {
     }
 }
 
+/// `metrics --json` on inputs without one usable record: exit 2, an error naming them
+/// on stderr, and the JSON (whose data quality says why) on stdout all the same.
+fn metrics_of_nothing(args: &[&str]) -> Value {
+    let mut all = vec!["metrics", "--json"];
+    all.extend_from_slice(args);
+    let r = run(&all);
+    assert_eq!(r.code(), 2, "stderr: {}", r.stderr());
+    assert!(
+        r.stderr().contains("error: no usable record in "),
+        "{}",
+        r.stderr()
+    );
+    serde_json::from_str(&r.stdout()).expect("stdout is JSON")
+}
+
 fn metrics(args: &[&str]) -> Value {
     let mut all = vec!["metrics", "--json"];
     all.extend_from_slice(args);
@@ -1203,7 +1218,7 @@ fn gzip_and_zstd_inputs_read_like_the_plain_file() {
 /// expected used to cut a character in two.
 #[test]
 fn non_ascii_in_dates_and_offsets_is_reported_not_a_panic() {
-    let m = metrics(&[&fixture("fuzz/export-date-char-boundary.csv")]);
+    let m = metrics_of_nothing(&[&fixture("fuzz/export-date-char-boundary.csv")]);
     assert_eq!(m["data_quality"]["rows_skipped"], 1);
     assert_eq!(
         m["data_quality"]["skipped_by_reason"]["invalid detected_at"],
@@ -1305,7 +1320,7 @@ fn runaway_user_templates_are_stopped() {
 /// Found by fuzzing: offsets beyond ±23 hours and signed garbage were accepted.
 #[test]
 fn impossible_offsets_are_refused() {
-    let m = metrics(&[&fixture("fuzz/timestamp-offset-over-23h.csv")]);
+    let m = metrics_of_nothing(&[&fixture("fuzz/timestamp-offset-over-23h.csv")]);
     assert_eq!(
         m["data_quality"]["skipped_by_reason"]["invalid detected_at"],
         2
@@ -1410,9 +1425,9 @@ fn a_json_object_is_one_finding_naming_its_keys() {
             "{err}"
         );
         assert!(!err.contains("no id"), "{err}");
-        let mut args = vec!["metrics", "--json", file.as_str()];
+        let mut args = vec![file.as_str()];
         args.extend(forced.map(|f| ["--input-format", f]).into_iter().flatten());
-        let m = run(&args).json();
+        let m = metrics_of_nothing(&args);
         let q = &m["data_quality"];
         assert_eq!(q["rows_read"], 0, "{q}");
         assert_eq!(q["skipped_by_reason"]["not an array"], 1, "{q}");
@@ -1967,4 +1982,132 @@ fn empty_json_inputs_and_the_first_quarter_of_year_one() {
     assert_eq!(m["period"]["label"], "0001-Q1");
     assert_eq!(m["previous"], Value::Null, "{}", m["previous"]);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Excel's "Unicode Text": UTF-16 with a byte-order mark, tab-separated, CRLF. Read as
+/// the same records in UTF-8 are, with no finding about the encoding; a lone surrogate
+/// is replaced and reported.
+#[test]
+fn utf16_text_reads_like_utf8() {
+    let worked = std::fs::read_to_string(fixture("worked.csv")).unwrap();
+    let dir = temp_dir("utf16");
+    let tabbed: String = worked
+        .lines()
+        .map(|line| {
+            assert!(!line.contains('"'), "the fixture has no quoted commas");
+            format!("{}\r\n", line.replace(',', "\t"))
+        })
+        .collect();
+    let encode = |text: &str, little: bool| -> Vec<u8> {
+        let mut bytes = if little {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
+        for unit in text.encode_utf16() {
+            bytes.extend(if little {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        bytes
+    };
+    let expected = metrics(&[&fixture("worked.csv")]);
+    for little in [true, false] {
+        let file = dir.join(if little { "le.txt" } else { "be.txt" });
+        std::fs::write(&file, encode(&tabbed, little)).unwrap();
+        let got = metrics(&[file.to_str().unwrap()]);
+        assert_eq!(got["totals"], expected["totals"], "little endian: {little}");
+        assert_eq!(got["by_type"], expected["by_type"]);
+        // The same findings, on the same lines (only the file's name differs).
+        let located = |m: &Value| -> Vec<(Value, Value, Value)> {
+            m["data_quality"]["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| (f["line"].clone(), f["column"].clone(), f["reason"].clone()))
+                .collect()
+        };
+        assert_eq!(located(&got), located(&expected));
+        assert_eq!(
+            got["data_quality"]["rows_used"],
+            expected["data_quality"]["rows_used"]
+        );
+    }
+    let mut broken = encode(&tabbed, true);
+    broken.extend_from_slice(&[0x00, 0xD8]);
+    let file = dir.join("broken.txt");
+    std::fs::write(&file, broken).unwrap();
+    let out = run(&["check", file.to_str().unwrap()]);
+    assert!(
+        out.stderr()
+            .contains("the file is UTF-16LE, but some of it is not valid UTF-16LE"),
+        "{}",
+        out.stderr()
+    );
+}
+
+/// A file with nothing usable is an input error for the commands that report figures,
+/// not an empty report that says nothing escaped; one bad file among good ones is named
+/// and the report still made.
+#[test]
+fn nothing_usable_is_an_error_not_an_empty_report() {
+    let dir = temp_dir("nothing-usable");
+    let other = dir.join("other.csv");
+    std::fs::write(&other, "column_a,column_b\n1,2\n").unwrap();
+    let other = other.to_str().unwrap();
+    let out = dir.join("report.md");
+    for args in [
+        vec![
+            "render",
+            other,
+            "--audience",
+            "sprint",
+            "--format",
+            "md",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        vec!["summary", other],
+        vec!["gate", "--max-escape-rate", "50", other],
+    ] {
+        let r = run(&args);
+        assert_eq!(r.code(), 2, "{args:?}: {}", r.stderr());
+        assert!(
+            r.stderr()
+                .contains("other.csv:1: the header has no id, found_stage, detected_at"),
+            "{}",
+            r.stderr()
+        );
+        assert!(
+            r.stderr().contains("no usable record in "),
+            "{}",
+            r.stderr()
+        );
+        assert!(r.stdout().is_empty(), "{args:?}");
+        assert!(!out.exists(), "no report is written");
+    }
+    let m = metrics_of_nothing(&[other]);
+    assert_eq!(m["data_quality"]["skipped_by_reason"]["missing columns"], 1);
+    // With a good file beside it: the bad one is named, the report is made.
+    let worked = fixture("worked.csv");
+    let r = run(&[
+        "render",
+        &worked,
+        other,
+        "--audience",
+        "sprint",
+        "--format",
+        "md",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(
+        r.stderr().contains("other.csv:1: the header has no id"),
+        "{}",
+        r.stderr()
+    );
+    assert!(out.exists());
 }

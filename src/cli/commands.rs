@@ -75,6 +75,41 @@ fn load(args: &InputArgs) -> Result<Loaded> {
     })
 }
 
+/// [`load`] for the commands that report figures: a whole file that could not be read
+/// (a fatal finding) is named on stderr, and when no input gave a usable record there
+/// is nothing to report, which is an input error rather than an empty report.
+fn load_usable(args: &InputArgs) -> Result<Loaded> {
+    let loaded = load(args)?;
+    if !usable(&loaded, args) {
+        return Err(Reported.into());
+    }
+    Ok(loaded)
+}
+
+/// Names on stderr each input that could not be read at all; false, with an error
+/// saying so, when no input gave a usable record.
+fn usable(loaded: &Loaded, args: &InputArgs) -> bool {
+    let q = &loaded.metrics.data_quality;
+    for finding in q.findings.iter().filter(|f| f.outcome == Outcome::Fatal) {
+        eprintln!("error: {}", printable(&finding.to_string()));
+    }
+    if q.rows_used > 0 {
+        return true;
+    }
+    let skipped = q.findings.iter().filter(|f| f.outcome == Outcome::Skipped);
+    for finding in skipped.take(5) {
+        eprintln!("error: {}", printable(&finding.to_string()));
+    }
+    if q.rows_skipped > 5 {
+        eprintln!("… and {} more rows skipped", int(q.rows_skipped - 5));
+    }
+    eprintln!(
+        "error: no usable record in {}, so there is nothing to report; fix the problems above (`escape-report check` lists every one)",
+        printable(&args.files.join(", "))
+    );
+    false
+}
+
 fn print_findings(quality: &crate::metrics::DataQuality) {
     for finding in &quality.findings {
         let level = match finding.outcome {
@@ -153,10 +188,16 @@ fn check(args: &InputArgs) -> Result<ExitCode> {
 
 fn metrics(args: &MetricsArgs) -> Result<ExitCode> {
     let loaded = load(&args.input)?;
+    let usable = usable(&loaded, &args.input);
+    // Written even when nothing was usable: its data quality says why, for tools.
     let mut json = serde_json::to_string_pretty(&loaded.metrics)?;
     json.push('\n');
     output::stdout(json.as_bytes())?;
-    Ok(ExitCode::SUCCESS)
+    Ok(if usable {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_ERROR)
+    })
 }
 
 fn gate(args: &GateArgs) -> Result<ExitCode> {
@@ -170,7 +211,7 @@ fn gate(args: &GateArgs) -> Result<ExitCode> {
             }
         }
     }
-    let loaded = load(&args.input)?;
+    let loaded = load_usable(&args.input)?;
     let m = &loaded.metrics;
     let label = m.period.label.as_deref().unwrap_or("no period");
     let Some(rate) = m.totals.escape_rate else {
@@ -240,7 +281,7 @@ fn init(args: &InitArgs) -> Result<ExitCode> {
 }
 
 fn summary(args: &InputArgs) -> Result<ExitCode> {
-    let loaded = load(args)?;
+    let loaded = load_usable(args)?;
     let style = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let text = summary_text(&loaded.metrics, style);
     output::stdout(text.as_bytes())?;
@@ -452,7 +493,7 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     }
     // Load templates first so a broken template is reported before reading large inputs.
     let templates = crate::render::Templates::load(args.templates.as_deref())?;
-    let loaded = load(&args.input)?;
+    let loaded = load_usable(&args.input)?;
     let report = crate::narrative::build(&loaded.metrics, &loaded.settings, args.audience);
     let charts = if args.no_charts {
         Vec::new()

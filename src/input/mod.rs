@@ -1,10 +1,10 @@
 //! Reading input files: format detection and one reader per format. Readers hand each
 //! row to a [`RowVisitor`] with its line number; they know nothing of validation.
 
-pub mod cp1252;
 pub mod csv;
 pub mod dates;
 pub mod deployments;
+pub mod encoding;
 pub mod exports;
 pub mod json;
 pub mod json_exports;
@@ -242,19 +242,46 @@ fn read_stream(
     let head = reader
         .fill_buf()
         .with_context(|| format!("cannot read {name}"))?;
-    if cp1252::looks_like_cp1252(head) {
-        visitor.finding(crate::model::Finding {
-            file: name.to_string(),
-            line: 1,
-            column: None,
-            message: "the file is not UTF-8; it was read as Windows-1252 (as spreadsheets save it). Save it as UTF-8 to be sure accents and symbols are right".into(),
-            outcome: crate::model::Outcome::Repaired,
-            reason: "Windows-1252 text",
-        });
-        let transcoded = BufReader::with_capacity(BUFFER, cp1252::Cp1252::new(reader));
-        return read_container(name, path, None, transcoded, forced, ctx, visitor);
+    if let Some(encoding) = encoding::sniff(head) {
+        if encoding == encoding_rs::WINDOWS_1252 {
+            visitor.finding(file_finding(
+                name,
+                crate::model::Outcome::Repaired,
+                "Windows-1252 text",
+                "the file is not UTF-8; it was read as Windows-1252 (as spreadsheets save it). Save it as UTF-8 to be sure accents and symbols are right".into(),
+            ));
+        }
+        let (decoded, malformed) = encoding::Decoded::new(reader, encoding);
+        let transcoded = BufReader::with_capacity(BUFFER, decoded);
+        let read = read_container(name, path, None, transcoded, forced, ctx, visitor);
+        if malformed.load(std::sync::atomic::Ordering::Relaxed) {
+            visitor.finding(file_finding(
+                name,
+                crate::model::Outcome::Repaired,
+                "invalid text",
+                format!("the file is {}, but some of it is not valid {0}; those characters were replaced with \u{FFFD}. Save the file as UTF-8", encoding.name()),
+            ));
+        }
+        return read;
     }
     read_container(name, path, chunkable, reader, forced, ctx, visitor)
+}
+
+/// A finding about a whole file (line 1, no column).
+fn file_finding(
+    name: &str,
+    outcome: crate::model::Outcome,
+    reason: &'static str,
+    message: String,
+) -> crate::model::Finding {
+    crate::model::Finding {
+        file: name.to_string(),
+        line: 1,
+        column: None,
+        message,
+        outcome,
+        reason,
+    }
 }
 
 fn read_container(
