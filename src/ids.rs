@@ -129,8 +129,9 @@ impl IdSet {
 
     /// Room for the distinct ids expected in all when the set switches to fingerprints
     /// with `distinct` ids: as many as the rows still expected would bring at the rate
-    /// of new ids seen so far, at most 64 times those already seen (an estimate that
-    /// is wildly off costs growth, not memory).
+    /// of new ids seen so far, at most 64 times those already seen. An estimate too low
+    /// costs growth as before; one too high costs no more memory than the same file
+    /// with every id distinct would need.
     fn room(expected: u64, inserts: u64, distinct: usize) -> usize {
         let rate = distinct as f64 / inserts.max(1) as f64;
         let estimate = (expected as f64 * rate.min(1.0)) as usize;
