@@ -12,6 +12,9 @@ use rustc_hash::FxHashMap;
 /// for any export a person fixes by hand, small enough to stay in cache.
 pub const EXACT_LIMIT: usize = 1 << 17;
 
+/// Bytes kept per exact id when making room ahead: most ids are short keys like `ABC-1234`.
+const ID_BYTES: usize = 12;
+
 /// Where an id was first seen: file index and line.
 pub type FirstSeen = (u32, u64);
 
@@ -125,6 +128,15 @@ impl IdSet {
     /// Says about how many more ids (rows) are to come, from the input's size.
     pub fn expect_more(&mut self, rows: u64) {
         self.expected = self.inserts.saturating_add(rows);
+        // Enough rows to fill the exact table: it gets its full size now rather than
+        // by doubling (the rows may repeat ids, but only a few times in any export).
+        if let Some(exact) = &mut self.exact {
+            if self.expected >= self.exact_limit as u64 {
+                let more = self.exact_limit.saturating_sub(exact.len());
+                exact.map.reserve(more);
+                exact.text.reserve(more.saturating_mul(ID_BYTES));
+            }
+        }
     }
 
     /// Room for the distinct ids expected in all when the set switches to fingerprints
@@ -455,6 +467,23 @@ mod tests {
         for i in 0..10_000u64 {
             assert_eq!(ids.insert(&format!("R-{i}"), (0, i)), Seen::Again(None));
         }
+    }
+
+    #[test]
+    fn the_exact_table_gets_its_full_size_when_enough_rows_are_expected() {
+        let mut few = IdSet::with_exact_limit(1000);
+        few.expect_more(10);
+        assert!(few.exact.as_ref().unwrap().map.capacity() < 1000);
+        let mut many = IdSet::with_exact_limit(1000);
+        many.expect_more(5000);
+        let exact = many.exact.as_ref().unwrap();
+        assert!(exact.map.capacity() >= 1000, "{}", exact.map.capacity());
+        assert!(exact.text.capacity() >= 1000 * ID_BYTES);
+        // The room made changes nothing about what is found.
+        for i in 0..1000u64 {
+            assert_eq!(many.insert(&format!("E-{i}"), (0, i)), Seen::New);
+        }
+        assert_eq!(many.insert("E-7", (0, 9999)), Seen::Again(Some((0, 7))));
     }
 
     #[test]
