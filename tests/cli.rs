@@ -73,7 +73,9 @@ fn close(value: &Value, expected: f64) -> bool {
     value.as_f64().is_some_and(|v| (v - expected).abs() < 5e-5)
 }
 
-/// A new directory for one test, removed with everything in it when the test ends.
+/// A new directory for one test, removed with everything in it when the test ends;
+/// it derefs to its path so tests can `join` onto it.
+#[derive(Debug)]
 struct TempDir(tempfile::TempDir);
 
 impl std::ops::Deref for TempDir {
@@ -86,12 +88,6 @@ impl std::ops::Deref for TempDir {
 impl AsRef<Path> for TempDir {
     fn as_ref(&self) -> &Path {
         self.0.path()
-    }
-}
-
-impl std::fmt::Debug for TempDir {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.path().fmt(f)
     }
 }
 
