@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs one fuzz target until its coverage stops growing, then prints one line for the
+# table in fuzz/README.md.
+#
+#   fuzz/plateau.sh TARGET [QUIET_SECONDS] [MAX_SECONDS]
+#
+# The target runs with fuzz/run.sh (its seeds, dictionary and corpus), in libFuzzer's
+# fork mode so a crash is counted and the run goes on. It is stopped at a plateau: at
+# least ten minutes in, and no new coverage edge (`cov` in libFuzzer's status lines)
+# for QUIET_SECONDS (default 300). It is also stopped after MAX_SECONDS (default
+# 3600), and the line then says "no plateau". Without FUZZ_CARGO_ARGS the target is
+# built without AddressSanitizer ("-s none"): the crate forbids `unsafe`, and the runs
+# go about three times faster. The whole libFuzzer log is kept in fuzz/logs/TARGET.log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target=${1:?usage: fuzz/plateau.sh TARGET [QUIET_SECONDS] [MAX_SECONDS]}
+quiet=${2:-300}
+max=${3:-3600}
+min=${PLATEAU_MIN_SECONDS:-600} # lowered only to try the script out
+mkdir -p fuzz/logs "fuzz/artifacts/$target"
+log=fuzz/logs/$target.log
+crashes_before=$(find "fuzz/artifacts/$target" -type f | wc -l)
+
+export FUZZ_CARGO_ARGS=${FUZZ_CARGO_ARGS-"-s none"}
+# A session of its own, so that the whole group (cargo, libFuzzer and its forked
+# children) can be stopped at once.
+setsid fuzz/run.sh "$target" "$max" -fork=1 -ignore_crashes=1 >"$log" 2>&1 &
+group=$!
+stop() { kill -INT -- "-$group" 2>/dev/null || true; }
+trap 'stop; exit 130' INT TERM
+
+# Reads the status lines of the log: "#N: cov: C ft: F corp: K exec/s: E
+# oom/timeout/crash: a/b/c time: Ts ...". Prints: first cov, last cov, seconds since
+# the last new edge, seconds run, executions, ft, corpus size, oom/timeout/crash.
+status() {
+  awk '
+    /^#[0-9]+: cov: [0-9]+ ft: / {
+      execs = substr($1, 2); sub(/:$/, "", execs)
+      cov = $3; ft = $5; corp = $7
+      for (i = 1; i <= NF; i++) {
+        if ($i == "oom/timeout/crash:") failures = $(i + 1)
+        if ($i == "time:") { t = $(i + 1); sub(/s$/, "", t) }
+      }
+      if (!seen) { first = cov; best = cov; since = t; seen = 1 }
+      if (cov + 0 > best + 0) { best = cov; since = t }
+      last_t = t
+    }
+    END {
+      if (seen) print first, best, last_t - since, last_t, execs, ft, corp, failures
+    }' "$log"
+}
+
+plateau=0
+while kill -0 "$group" 2>/dev/null; do
+  sleep 15
+  read -r _ _ flat elapsed _ <<<"$(status)" || continue
+  if [ "${elapsed:-0}" -ge "$min" ] && [ "${flat:-0}" -ge "$quiet" ]; then
+    plateau=1
+    stop
+    break
+  fi
+done
+wait "$group" 2>/dev/null || true
+
+read -r first best flat elapsed execs ft corp failures <<<"$(status)" || {
+  echo "plateau: $target printed no status line; see $log" >&2
+  exit 1
+}
+crashes=$(($(find "fuzz/artifacts/$target" -type f | wc -l) - crashes_before))
+verdict="no plateau (stopped at ${max} s)"
+[ "$plateau" = 1 ] && verdict="plateau: no new edge in the last ${flat} s"
+commit=$(git rev-parse --short HEAD)
+printf '| %s | %s | %s s | %s | %s → %s | %s | %s | %s (oom/timeout/crash %s) | %s |\n' \
+  "$target" "$commit" "$elapsed" "$execs" "$first" "$best" "$ft" "$corp" "$crashes" "$failures" "$verdict"
