@@ -402,6 +402,65 @@ mod tests {
         assert!(halves.contains("(first at "));
     }
 
+    /// The findings of `bytes` read in one go, as `file:line: reason: message` lines.
+    fn findings_of(bytes: &[u8]) -> Vec<String> {
+        findings_in("in.csv", bytes)
+    }
+
+    /// [`findings_of`] for a file named `name` (its extension picks the format).
+    fn findings_in(name: &str, bytes: &[u8]) -> Vec<String> {
+        let mut ingest = Ingest::new(&Config::default(), PeriodChoice::LatestFullQuarter);
+        ingest.read_from(name, bytes, None).unwrap();
+        ingest
+            .quality()
+            .findings
+            .iter()
+            .map(|f| format!("{}:{}: {}: {}", f.file, f.line, f.reason, f.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_repeated_column_is_a_finding() {
+        let found = findings_of(
+            b"id,found_stage,detected_at,Type,type\nA-1,production,2026-01-05,code,infrastructure\n",
+        );
+        assert_eq!(
+            found,
+            ["in.csv:1: repeated column: columns 4 and 5 of the header are both type; the values of column 5 are ignored. Remove or rename one of them"]
+        );
+    }
+
+    #[test]
+    fn endless_zeros_stop_at_the_first_row() {
+        // Like `check /dev/zero`: one line that never ends.
+        let mut ingest = Ingest::new(&Config::default(), PeriodChoice::LatestFullQuarter);
+        ingest
+            .read_from("zero.csv", std::io::repeat(0), None)
+            .unwrap();
+        let found = &ingest.quality().findings;
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].line, found[0].reason), (1, "row too long"));
+    }
+
+    #[test]
+    fn an_endless_json_record_stops_the_read_with_memory_bounded() {
+        let record = r#"{"id": "A-1", "found_stage": "production", "detected_at": "2026-01-05"}"#;
+        let long = format!(
+            r#"{{"id": "{}"}}"#,
+            "x".repeat(crate::input::records::MAX_RECORD_BYTES)
+        );
+        let array = format!("[{record},\n{long},\n{record}]");
+        let lines = format!("{record}\n{long}\n{record}\n");
+        for (name, bytes) in [("in.json", array), ("in.jsonl", lines)] {
+            let found = findings_in(name, bytes.as_bytes());
+            assert_eq!(found.len(), 1, "{name}: {found:?}");
+            assert!(
+                found[0].starts_with(&format!("{name}:2: record too long: this record is longer than 64 MiB, so it and the rest of the file were not read")),
+                "{name}: {found:?}"
+            );
+        }
+    }
+
     #[test]
     fn an_id_in_both_halves_is_read_again_in_one_go() {
         let bytes = rows(400, false, 380, "P-5,again,production,2025-03-01,code,1\n");

@@ -1,15 +1,9 @@
-//! Native CSV written by `import`: every column of SPEC 2.1, in order, with text that a
-//! spreadsheet would take for a formula made inert and read back unchanged.
+//! Native CSV written by `import`: every column of SPEC 2.1, in order, with any cell that
+//! a spreadsheet would take for a formula made inert and read back unchanged. Every
+//! column, not only the free-text ones: an export's type or severity column can hold
+//! `=1+1` as well, and is written out as it came (with a finding) for a person to fix.
 
 use crate::model::raw::{Field, RawRow};
-
-/// Fields that hold free text (where a leading `=` `+` `-` `@` could be a formula).
-pub fn is_text(field: Field) -> bool {
-    matches!(
-        field,
-        Field::Id | Field::Title | Field::Release | Field::Component | Field::Team | Field::Source
-    )
-}
 
 /// Prefixes text that a spreadsheet would evaluate with a `'`, and text that only
 /// quotes before such a start keep from it (so that [`restore`] gives it back whole).
@@ -53,14 +47,7 @@ impl NativeWriter {
     }
 
     pub fn write(&mut self, row: &RawRow<'_>) {
-        let cells = Field::ALL.iter().map(|f| {
-            let value = row.get(*f).unwrap_or("");
-            if is_text(*f) {
-                defuse(value)
-            } else {
-                value.to_string()
-            }
-        });
+        let cells = Field::ALL.iter().map(|f| defuse(row.get(*f).unwrap_or("")));
         self.writer
             .write_record(cells)
             .expect("writing to memory cannot fail");
@@ -93,5 +80,20 @@ mod tests {
         assert_eq!(defuse("fine"), "fine");
         assert_eq!(defuse("'=x"), "''=x");
         assert_eq!(defuse("'x"), "'x");
+    }
+
+    #[test]
+    fn every_column_is_defused_not_only_free_text() {
+        let mut row = RawRow::default();
+        for field in Field::ALL {
+            row.set(field, "=1+1");
+        }
+        let mut writer = NativeWriter::new();
+        writer.write(&row);
+        let written = String::from_utf8(writer.finish()).unwrap();
+        let data = written.lines().nth(1).unwrap();
+        let cells: Vec<&str> = data.split(',').collect();
+        assert_eq!(cells.len(), Field::COUNT);
+        assert!(cells.iter().all(|c| *c == "'=1+1"), "{data}");
     }
 }

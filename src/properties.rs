@@ -203,11 +203,8 @@ fn csv_rows(records: &[Record], layout: &Layout, out: &mut Vec<u8>) {
             if i > 0 {
                 out.push(layout.delimiter);
             }
-            // As `import` writes it: text a spreadsheet would run is defused.
-            let value = match crate::output_csv::is_text(Field::ALL[c]) {
-                true => crate::output_csv::defuse(&record[c]),
-                false => record[c].clone(),
-            };
+            // As `import` writes it: a cell a spreadsheet would run is defused.
+            let value = crate::output_csv::defuse(&record[c]);
             csv_cell(&value, layout.delimiter, out);
         }
         out.extend_from_slice(eol);

@@ -65,6 +65,22 @@ fn unclosed_quote(file: &str, line: u64) -> Finding {
     )
 }
 
+/// The finding for a record too long to read, where reading the file stopped.
+fn too_long(file: &str, line: u64) -> Finding {
+    finding(
+        file,
+        line,
+        None,
+        Outcome::Fatal,
+        "row too long",
+        format!(
+            "this row is longer than {} MiB (or has more than {} fields), so it and the rest of the file were not read; is a quote left open (a quote inside a quoted value is written twice: \"\"), or is the file not CSV?",
+            super::records::MAX_RECORD_BYTES >> 20,
+            super::records::MAX_FIELDS
+        ),
+    )
+}
+
 /// Reads a CSV file: native records, or an export recognised from its header (or the
 /// kind `forced` by `--input-format`). `chunkable` names the file when `input` is its
 /// bytes unchanged: a large native file is then read in two halves on two threads.
@@ -102,6 +118,11 @@ pub fn read(
     if !records.read(&mut record)? {
         return Ok(());
     }
+    if record.too_long {
+        visitor.format(&CsvKind::Native.name());
+        visitor.finding(too_long(file, record.line));
+        return Ok(());
+    }
     let headers: Vec<String> = record
         .iter()
         .map(|raw| {
@@ -117,14 +138,31 @@ pub fn read(
         return read_export(file, records, &headers, kind, visitor, ctx);
     }
     let mut columns = ColumnNames::default();
-    let mut slots: Vec<Option<(Field, bool)>> = vec![None; headers.len()];
+    let mut slots: Vec<Option<Field>> = vec![None; headers.len()];
     for (i, name) in headers.iter().enumerate() {
-        if let Some(field) = Field::from_header(name) {
-            if columns.0[field.index()].is_none() {
-                columns.0[field.index()] = Some(shown(name.trim()).into_owned());
-                slots[i] = Some((field, crate::output_csv::is_text(field)));
-            }
+        let Some(field) = Field::from_header(name) else {
+            continue;
+        };
+        if columns.0[field.index()].is_none() {
+            columns.0[field.index()] = Some(shown(name.trim()).into_owned());
+            slots[i] = Some(field);
+            continue;
         }
+        let first = slots.iter().position(|s| *s == Some(field)).unwrap_or(0);
+        visitor.finding(finding(
+            file,
+            1,
+            Some(shown(name.trim()).into_owned()),
+            Outcome::Repaired,
+            "repeated column",
+            format!(
+                "columns {} and {} of the header are both {}; the values of column {} are ignored. Remove or rename one of them",
+                first + 1,
+                i + 1,
+                field.name(),
+                i + 1
+            ),
+        ));
     }
     let missing: Vec<&str> = Field::ALL
         .iter()
@@ -152,9 +190,7 @@ pub fn read(
         ));
         return Ok(());
     }
-    let id_column = slots
-        .iter()
-        .position(|slot| slot.is_some_and(|(field, _)| field == Field::Id));
+    let id_column = slots.iter().position(|slot| *slot == Some(Field::Id));
     let native = NativeRows {
         file,
         slots,
@@ -420,9 +456,9 @@ const WARM: usize = 16;
 /// Turns native records into raw rows.
 struct NativeRows<'f> {
     file: &'f str,
-    /// For each column of the header: its field, and whether that is free text (see
-    /// `output_csv`); `None` for columns that are not read (or a field's second column).
-    slots: Vec<Option<(Field, bool)>>,
+    /// For each column of the header: its field; `None` for columns that are not read
+    /// (or a field's second column).
+    slots: Vec<Option<Field>>,
     columns: ColumnNames,
     header_len: usize,
     /// The column of the ids.
@@ -449,6 +485,10 @@ impl NativeRows<'_> {
     fn handle(&self, record: &Record, visitor: &mut dyn RowVisitor) {
         let file = self.file;
         let line = record.line;
+        if record.too_long {
+            visitor.bad_row(too_long(file, line));
+            return;
+        }
         if record.open_quote {
             visitor.bad_row(unclosed_quote(file, line));
             return;
@@ -482,7 +522,7 @@ impl NativeRows<'_> {
         for (&end, slot) in record.ends().iter().zip(&self.slots) {
             let range = start..end;
             start = end + gap;
-            let Some((field, is_text)) = *slot else {
+            let Some(field) = *slot else {
                 continue;
             };
             if range.is_empty() {
@@ -505,13 +545,10 @@ impl NativeRows<'_> {
                     }
                 },
             };
-            let text = if is_text {
-                match text {
-                    Cow::Borrowed(t) => Cow::Borrowed(crate::output_csv::restore(t)),
-                    Cow::Owned(t) => Cow::Owned(crate::output_csv::restore(&t).to_string()),
-                }
-            } else {
-                text
+            // A cell `import` defused (see `output_csv`) reads back as it was.
+            let text = match text {
+                Cow::Borrowed(t) => Cow::Borrowed(crate::output_csv::restore(t)),
+                Cow::Owned(t) => Cow::Owned(crate::output_csv::restore(&t).to_string()),
             };
             row.values[field.index()] = Some(text);
         }
@@ -546,6 +583,10 @@ fn read_export<R: BufRead>(
     let mut record = Record::default();
     while records.read(&mut record)? {
         let line = record.line;
+        if record.too_long {
+            visitor.bad_row(too_long(file, line));
+            continue;
+        }
         if record.open_quote {
             visitor.bad_row(unclosed_quote(file, line));
             continue;

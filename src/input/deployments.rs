@@ -2,8 +2,6 @@
 //! and the deployments APIs of GitHub (`ref`, `environment`, `created_at`) and GitLab
 //! (`ref`, `status`, `environment.name`, `created_at`). Small files, read whole.
 
-use std::io::Read;
-
 use crate::model::finding::shown;
 use anyhow::{Context, Result};
 use serde_json::Value;
@@ -32,14 +30,20 @@ struct RawDeployment {
 
 pub fn read(source: &Source, rules: &Classifier, production: &[String]) -> Result<DeploymentsRead> {
     let name = source.display_name();
-    let mut bytes = Vec::new();
-    match source {
-        Source::Stdin => std::io::stdin().read_to_end(&mut bytes),
-        Source::Path(p) => std::fs::File::open(p)
-            .with_context(|| format!("cannot open the deployments file {}", p.display()))?
-            .read_to_end(&mut bytes),
+    let bytes = match source {
+        Source::Stdin => super::read_bounded(std::io::stdin()),
+        Source::Path(p) => super::read_bounded(
+            std::fs::File::open(p)
+                .with_context(|| format!("cannot open the deployments file {}", p.display()))?,
+        ),
     }
     .with_context(|| format!("cannot read the deployments file {name}"))?;
+    let Some(bytes) = bytes else {
+        anyhow::bail!(
+            "the deployments file {name} is larger than {} MiB; is it the right file? A deployments file has one line per deployment",
+            super::MAX_DOCUMENT_BYTES >> 20
+        );
+    };
     let text = String::from_utf8_lossy(&bytes);
     let text = text.trim_start_matches('\u{feff}');
     let raws: Vec<(u64, RawDeployment)> = if text.trim_start().starts_with(['[', '{']) {

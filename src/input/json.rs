@@ -139,10 +139,15 @@ pub fn read_lines(
     let mut first = true;
     loop {
         buffer.clear();
-        if input.read_until(b'\n', &mut buffer)? == 0 {
+        let limit = super::records::MAX_RECORD_BYTES as u64 + 1;
+        if std::io::Read::take(input.by_ref(), limit).read_until(b'\n', &mut buffer)? == 0 {
             break;
         }
         line += 1;
+        if buffer.len() as u64 == limit && buffer.last() != Some(&b'\n') {
+            visitor.bad_row(too_long(file, line));
+            return Ok(());
+        }
         let text = if line == 1 {
             buffer.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buffer)
         } else {
@@ -182,6 +187,34 @@ pub fn read_lines(
         visitor.finding(no_rows(file, 1, "the file has no records"));
     }
     Ok(())
+}
+
+/// The finding for a JSON document (not an array or lines) too large to read whole.
+fn too_large(file: &str) -> Finding {
+    finding(
+        file,
+        1,
+        Outcome::Fatal,
+        "file too large",
+        format!(
+            "the file is one JSON object larger than {} MiB, too large to read whole, and was not read; export the records as a JSON array ([{{…}}, {{…}}]) or as JSON Lines, which are read record by record",
+            super::MAX_DOCUMENT_BYTES >> 20
+        ),
+    )
+}
+
+/// The finding for a JSON record (an array element or a line) too long to read.
+fn too_long(file: &str, line: u64) -> Finding {
+    finding(
+        file,
+        line,
+        Outcome::Fatal,
+        "record too long",
+        format!(
+            "this record is longer than {} MiB, so it and the rest of the file were not read; is a string left open, or is the file not JSON?",
+            super::records::MAX_RECORD_BYTES >> 20
+        ),
+    )
 }
 
 /// The finding for an input that holds no records at all.
@@ -322,8 +355,10 @@ pub fn read_document(
     visitor: &mut dyn RowVisitor,
     ctx: &ReadContext<'_>,
 ) -> Result<()> {
-    let mut text = Vec::new();
-    input.read_to_end(&mut text)?;
+    let Some(text) = super::read_bounded(&mut input)? else {
+        visitor.finding(too_large(file));
+        return Ok(());
+    };
     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
     let value: Value = match serde_json::from_slice(text) {
         Ok(v) => v,
@@ -472,7 +507,9 @@ impl<R: BufRead> Scanner<R> {
         Ok(None)
     }
 
-    /// Copies one JSON value into `out`: a balanced object or array, or a scalar.
+    /// Copies one JSON value into `out`: a balanced object or array, or a scalar. False
+    /// when the input ends inside it; an error of kind `FileTooLarge` when it is longer
+    /// than [`MAX_RECORD_BYTES`](super::records::MAX_RECORD_BYTES).
     fn take_value(&mut self, out: &mut Vec<u8>) -> std::io::Result<bool> {
         let mut depth = 0usize;
         let mut in_string = false;
@@ -483,6 +520,9 @@ impl<R: BufRead> Scanner<R> {
             }
             self.bump()?;
             out.push(b);
+            if out.len() > super::records::MAX_RECORD_BYTES {
+                return Err(ErrorKind::FileTooLarge.into());
+            }
             if in_string {
                 if escaped {
                     escaped = false;
@@ -552,8 +592,10 @@ fn read_array_from(
         }
         Some(b'{') if !nested => {
             // `--input-format json` on a list response: read it as a document.
-            let mut text = Vec::new();
-            s.input.read_to_end(&mut text)?;
+            let Some(text) = super::read_bounded(&mut s.input)? else {
+                visitor.finding(too_large(file));
+                return Ok(());
+            };
             match serde_json::from_slice::<Value>(&text) {
                 Ok(value) => read_object(file, &text, s.line, value, visitor, ctx),
                 Err(_) => visitor.finding(finding(file, s.line, Outcome::Fatal, "not an array", "expected a JSON array of records ([{\"id\": …}, …]); for one object per line, name the file .jsonl".into())),
@@ -592,7 +634,13 @@ fn read_array_from(
         let line = s.line;
         element.clear();
         records += 1;
-        let complete = s.take_value(&mut element)?;
+        let complete = match s.take_value(&mut element) {
+            Err(e) if e.kind() == ErrorKind::FileTooLarge => {
+                visitor.bad_row(too_long(file, line));
+                return Ok(());
+            }
+            other => other?,
+        };
         match serde_json::from_slice::<Value>(&element) {
             Ok(value) => visit_value(file, line, value, visitor, ctx, &mut seen),
             Err(e) => {

@@ -195,6 +195,18 @@ fn decompress(raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>, bo
     })
 }
 
+/// The largest input read whole (a JSON document, a deployments file) rather than
+/// streamed record by record: far above any real one, and a bound on memory.
+pub const MAX_DOCUMENT_BYTES: u64 = 256 << 20;
+
+/// Reads `input` to its end; `None` when it holds more than [`MAX_DOCUMENT_BYTES`] (then
+/// only that much was read).
+pub fn read_bounded(input: impl Read) -> io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    input.take(MAX_DOCUMENT_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= MAX_DOCUMENT_BYTES).then_some(bytes))
+}
+
 /// Size of the read buffer; large enough to hold a typical header line for sniffing.
 const BUFFER: usize = 256 * 1024;
 

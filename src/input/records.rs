@@ -26,7 +26,18 @@ pub struct Record {
     /// True when the record ends inside a quoted value: a quote was never closed, and
     /// the record ran to the end of the input.
     pub open_quote: bool,
+    /// True when the record grew past [`MAX_RECORD_BYTES`] or [`MAX_FIELDS`]: it holds
+    /// no fields, and the reader stops there.
+    pub too_long: bool,
 }
+
+/// The longest record read, in bytes (a 50 MB value fits): past it the input is taken
+/// for something other than CSV, or a quote left open, and reading stops, so memory
+/// stays bounded whatever the input (`/dev/zero` included).
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// The most fields in one record (the positions of a million fields take 8 MB).
+pub const MAX_FIELDS: usize = 1 << 20;
 
 impl Default for Record {
     fn default() -> Self {
@@ -38,6 +49,7 @@ impl Default for Record {
             line: 0,
             byte: 0,
             open_quote: false,
+            too_long: false,
         }
     }
 }
@@ -113,6 +125,10 @@ pub struct Records<R> {
     fast: bool,
     /// False to leave every line to `core` (tests compare the two ways).
     plain: bool,
+    /// The longest record read, in bytes ([`MAX_RECORD_BYTES`] but in tests).
+    max_bytes: usize,
+    /// Set once a record was too long: nothing more is read.
+    stopped: bool,
 }
 
 impl<R: BufRead> Records<R> {
@@ -127,7 +143,16 @@ impl<R: BufRead> Records<R> {
             delimiter,
             fast: false,
             plain: true,
+            max_bytes: MAX_RECORD_BYTES,
+            stopped: false,
         }
+    }
+
+    /// The reader with another limit on a record's bytes, for tests.
+    #[cfg(test)]
+    pub fn with_max_bytes(mut self, max_bytes: usize) -> Records<R> {
+        self.max_bytes = max_bytes;
+        self
     }
 
     /// A whole line in the buffer without a quote (or a carriage return but at its end),
@@ -140,6 +165,9 @@ impl<R: BufRead> Records<R> {
             return Ok(false);
         };
         let line = &buf[..newline];
+        if line.len() > self.max_bytes {
+            return Ok(false);
+        }
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let quoted = match memchr::memchr2(b'"', b'\r', line) {
             None => false,
@@ -198,6 +226,16 @@ impl<R: BufRead> Records<R> {
     /// Reads the next record into `record`; false at the end of the input.
     pub fn read(&mut self, record: &mut Record) -> io::Result<bool> {
         use csv_core::ReadRecordResult::*;
+        if self.stopped {
+            return Ok(false);
+        }
+        // A buffer that a long record grew is given back rather than kept for every row.
+        if record.data.len() > 1 << 20 {
+            record.data = vec![0; 1024];
+        }
+        if record.ends.len() > 1 << 16 {
+            record.ends = vec![0; 32];
+        }
         // Line breaks (and blank lines) before the record are not part of it.
         loop {
             let buf = self.input.fill_buf()?;
@@ -220,6 +258,7 @@ impl<R: BufRead> Records<R> {
         record.byte = self.byte;
         record.len = 0;
         record.open_quote = false;
+        record.too_long = false;
         if self.fast && self.read_plain(record)? {
             return Ok(true);
         }
@@ -246,14 +285,17 @@ impl<R: BufRead> Records<R> {
             }
             out += written;
             end += ended;
+            if out > self.max_bytes || end > MAX_FIELDS {
+                return Ok(self.stop(record));
+            }
             match result {
                 InputEmpty => {}
                 OutputFull => {
-                    let size = record.data.len().max(1) * 2;
+                    let size = (record.data.len().max(1) * 2).min(self.max_bytes + 1);
                     record.data.resize(size, 0);
                 }
                 OutputEndsFull => {
-                    let size = record.ends.len().max(1) * 2;
+                    let size = (record.ends.len().max(1) * 2).min(MAX_FIELDS + 1);
                     record.ends.resize(size, 0);
                 }
                 Record => {
@@ -265,6 +307,16 @@ impl<R: BufRead> Records<R> {
                 End => return Ok(false),
             }
         }
+    }
+}
+
+impl<R> Records<R> {
+    /// Marks `record` too long and stops reading; true, as `read` returns for a record.
+    fn stop(&mut self, record: &mut Record) -> bool {
+        record.len = 0;
+        record.too_long = true;
+        self.stopped = true;
+        true
     }
 }
 
@@ -326,6 +378,40 @@ fn unquote(line: &[u8], delimiter: u8, record: &mut Record) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_record_past_the_limit_stops_the_reader() {
+        for plain in [true, false] {
+            for long in ["x".repeat(100), format!("\"{}", "y\n".repeat(50))] {
+                let input = format!("a,b\nc,d\n{long}\ne,f\n");
+                let mut records = Records::new(input.as_bytes(), b',', 0, 0).with_max_bytes(16);
+                records.plain = plain;
+                let mut record = Record::default();
+                for line in [1, 2] {
+                    assert!(records.read(&mut record).unwrap());
+                    assert!(!record.too_long);
+                    assert_eq!((record.line, record.len()), (line, 2));
+                }
+                assert!(records.read(&mut record).unwrap());
+                assert!(record.too_long, "{long:?}");
+                assert_eq!((record.line, record.len()), (3, 0));
+                // Nothing after it is read: not the rest of the record, not the next line.
+                assert!(!records.read(&mut record).unwrap());
+                assert!(!records.read(&mut record).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn many_fields_stop_the_reader_too() {
+        let input = ",".repeat(MAX_FIELDS + 10);
+        let mut records = Records::new(input.as_bytes(), b',', 0, 0);
+        records.plain = false;
+        let mut record = Record::default();
+        assert!(records.read(&mut record).unwrap());
+        assert!(record.too_long);
+        assert!(!records.read(&mut record).unwrap());
+    }
 
     /// A record as tests compare it: fields, line, offset, open quote.
     type Seen = (Vec<Vec<u8>>, u64, u64, bool);
