@@ -431,6 +431,24 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_reach_no_output_and_are_a_finding() {
+        let bytes = b"id,title,found_stage,detected_at,type,component\nA-1,\x1b]0;PWNED\x07\x1b[2J,production,2025-11-05,code,\x1b[31mred\r\nB-1,fine,production,2026-01-10,code,web\n";
+        let found = findings_of(bytes);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with("in.csv:2: control characters: problem A-1: the title holds"));
+        assert!(
+            found[1].starts_with("in.csv:2: control characters: problem A-1: the component holds")
+        );
+        let config = Config::default();
+        let settings = Settings::from_config(&config).unwrap();
+        let mut ingest = Ingest::new(&config, PeriodChoice::LatestFullQuarter);
+        ingest.read_from("in.csv", &bytes[..], None).unwrap();
+        let json = serde_json::to_string(&ingest.finish(&settings)).unwrap();
+        assert!(json.contains("\u{241b}[31mred"), "{json}");
+        assert!(!json.contains("\\u001b"), "{json}");
+    }
+
+    #[test]
     fn endless_zeros_stop_at_the_first_row() {
         // Like `check /dev/zero`: one line that never ends.
         let mut ingest = Ingest::new(&Config::default(), PeriodChoice::LatestFullQuarter);

@@ -21,9 +21,39 @@ pub enum Outcome {
 /// Characters of a value a finding quotes in full; a longer one is cut short.
 const SHOWN_CHARS: usize = 80;
 
+/// Text from the input with its control characters made visible and harmless: those a
+/// terminal or a viewer would act on (ESC starting a colour or title sequence, a
+/// carriage return overwriting a line, NUL, DEL, the C1 range) become the matching
+/// symbol of Unicode's Control Pictures block (`␛`, `␍`, `␀`, `␡`) or `�`. Tabs and
+/// line breaks stay. Borrowed, without a copy, when there is nothing to change.
+pub fn visible(value: &str) -> std::borrow::Cow<'_, str> {
+    let suspect = |b: &u8| (*b < 0x20 && *b != b'\t' && *b != b'\n') || *b == 0x7F || *b == 0xC2;
+    if !value.as_bytes().iter().any(suspect) {
+        return std::borrow::Cow::Borrowed(value);
+    }
+    let picture = |c: char| match c {
+        '\t' | '\n' => c,
+        '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
+        '\u{7f}' => '\u{2421}',
+        '\u{80}'..='\u{9f}' => '\u{FFFD}',
+        _ => c,
+    };
+    if !value.chars().any(|c| picture(c) != c) {
+        return std::borrow::Cow::Borrowed(value);
+    }
+    std::borrow::Cow::Owned(value.chars().map(picture).collect())
+}
+
 /// A value from the input as a finding quotes it: whole when short, else its start and
-/// its length, so a 50 MB cell makes a one-line message.
+/// its length, so a 50 MB cell makes a one-line message; control characters are made
+/// visible (see [`visible`]).
 pub fn shown(value: &str) -> std::borrow::Cow<'_, str> {
+    let value = match visible(value) {
+        std::borrow::Cow::Borrowed(value) => value,
+        std::borrow::Cow::Owned(changed) => {
+            return std::borrow::Cow::Owned(shown(&changed).into_owned())
+        }
+    };
     match value.char_indices().nth(SHOWN_CHARS) {
         None => std::borrow::Cow::Borrowed(value),
         Some((cut, _)) => {
@@ -69,6 +99,20 @@ impl fmt::Display for Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_become_symbols() {
+        assert!(matches!(
+            visible("plain £ text\twith\nbreaks"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            visible("\x1b[31mred\r\0\x7f"),
+            "\u{241b}[31mred\u{240d}\u{2400}\u{2421}"
+        );
+        assert_eq!(visible("c1\u{9b}31m"), "c1\u{fffd}31m");
+        assert_eq!(shown("stage\x1b[2J"), "stage\u{241b}[2J");
+    }
 
     #[test]
     fn long_values_are_cut_short() {

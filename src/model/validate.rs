@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::config::Config;
-use super::finding::{shown, Finding, Outcome};
+use super::finding::{shown, visible, Finding, Outcome};
 use super::problem::{Cost, Mechanism, OriginStage, Problem, ProblemType};
 use super::raw::{ColumnNames, Field, RawRow};
 use super::time::{parse_timestamp_memo, DateMemo};
@@ -320,9 +320,24 @@ impl Validator {
                 }
             }
         });
-        let text = |field: Field| row.get(field).map(Cow::Borrowed);
+        let mut text = |field: Field| {
+            let value = visible(row.get(field)?);
+            if matches!(value, Cow::Owned(_)) {
+                report(at.finding(
+                    Some(field),
+                    Outcome::Repaired,
+                    "control characters",
+                    format!(
+                        "problem {id}: the {} holds control characters (codes such as ESC that a terminal acts on); reports show them as symbols (␛)",
+                        field.name(),
+                        id = shown(id)
+                    ),
+                ));
+            }
+            Some(value)
+        };
         Some(Problem {
-            id: Cow::Borrowed(id),
+            id: text(Field::Id).unwrap_or(Cow::Borrowed(id)),
             title: text(Field::Title).unwrap_or_default(),
             found_stage,
             escaped,
