@@ -99,8 +99,13 @@ pub fn write(
         .collect();
     doc.with_pages(pdf_pages);
 
-    let date = OffsetDateTime::from_unix_timestamp(meta.created)
-        .map_err(|e| anyhow!("the creation date {} is out of range: {e}", meta.created))?;
+    // PDF dates have four-digit years: a period at the edge of the calendar (9999-Q4,
+    // whose next day is in year 10000) or a far SOURCE_DATE_EPOCH is brought inside.
+    const FIRST: i64 = -62_135_596_800; // 0001-01-01T00:00:00Z
+    const LAST: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+    let created = meta.created.clamp(FIRST, LAST);
+    let date = OffsetDateTime::from_unix_timestamp(created)
+        .map_err(|e| anyhow!("the creation date {created} is out of range: {e}"))?;
     let info = &mut doc.metadata.info;
     info.creation_date = date;
     info.modification_date = date;

@@ -372,6 +372,27 @@ fn the_same_input_gives_the_same_bytes() {
 }
 
 #[test]
+fn creation_dates_past_the_calendar_are_brought_inside() {
+    let (report, charts) = sample(Audience::Sprint);
+    for (created, expected) in [
+        (253_402_300_800, "D:99991231235959+00'00'"),
+        (i64::MAX, "D:99991231235959+00'00'"),
+        (i64::MIN, "D:00010101000000+00'00'"),
+    ] {
+        let options = PdfOptions {
+            paper: Paper::A4,
+            creation_date: created,
+        };
+        let doc = parse(&render_pdf(&report, &charts, &options).unwrap());
+        let info = resolve(&doc, doc.trailer.get(b"Info").unwrap())
+            .as_dict()
+            .unwrap();
+        let date = lopdf::decode_text_string(info.get(b"CreationDate").unwrap()).unwrap();
+        assert_eq!(date, expected);
+    }
+}
+
+#[test]
 fn metadata_comes_from_the_report_and_options() {
     let (report, charts) = sample(Audience::Sprint);
     let doc = parse(&pdf(&report, &charts, Paper::A4));
