@@ -113,6 +113,9 @@ pub fn read(
         return Ok(());
     }
     let delimiter = detect_delimiter(head);
+    // Lines ended by a lone CR are numbered as lines; such a file is read in one go.
+    let input = super::records::LineEnds::sniff(input)?;
+    let chunkable = chunkable.filter(|_| !input.translated());
     let mut records = Records::new(input, delimiter, bom, 0);
     let mut record = Record::default();
     if !records.read(&mut record)? {

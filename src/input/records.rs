@@ -320,6 +320,125 @@ impl<R> Records<R> {
     }
 }
 
+/// Whether `head`, the start of an input, ends lines with a lone carriage return (as
+/// "CSV (Macintosh)" files do), rather than with LF or CR LF: whether its first line
+/// break is a carriage return that no line feed follows.
+pub fn lone_cr(head: &[u8]) -> bool {
+    memchr::memchr2(b'\r', b'\n', head)
+        .is_some_and(|i| head[i] == b'\r' && head.get(i + 1).is_some_and(|&b| b != b'\n'))
+}
+
+/// Input whose line ends are read as they are, or whose lone carriage returns are read
+/// as line feeds (see [`lone_cr`]), so every line gets its own number.
+pub enum LineEnds<R> {
+    AsTheyAre(R),
+    LoneCrAsLf(LoneCrAsLf<R>),
+}
+
+impl<R: BufRead> LineEnds<R> {
+    /// `input` as it is, or with lone carriage returns read as line feeds when its first
+    /// buffer shows them.
+    pub fn sniff(mut input: R) -> io::Result<LineEnds<R>> {
+        Ok(if lone_cr(input.fill_buf()?) {
+            LineEnds::LoneCrAsLf(LoneCrAsLf {
+                inner: input,
+                buf: vec![0; 1 << 18],
+                pos: 0,
+                end: 0,
+                pending_cr: false,
+            })
+        } else {
+            LineEnds::AsTheyAre(input)
+        })
+    }
+
+    pub fn translated(&self) -> bool {
+        matches!(self, LineEnds::LoneCrAsLf(_))
+    }
+}
+
+impl<R: BufRead> io::Read for LineEnds<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let buf = self.fill_buf()?;
+        let n = buf.len().min(out.len());
+        out[..n].copy_from_slice(&buf[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for LineEnds<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        match self {
+            LineEnds::AsTheyAre(input) => input.fill_buf(),
+            LineEnds::LoneCrAsLf(input) => input.fill_buf(),
+        }
+    }
+
+    fn consume(&mut self, amount: usize) {
+        match self {
+            LineEnds::AsTheyAre(input) => input.consume(amount),
+            LineEnds::LoneCrAsLf(input) => input.consume(amount),
+        }
+    }
+}
+
+/// Reads a carriage return that no line feed follows as a line feed, byte for byte (so
+/// offsets stay those of the input). A carriage return at the end of a buffer is held
+/// back until the next byte is known.
+pub struct LoneCrAsLf<R> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    pending_cr: bool,
+}
+
+impl<R: BufRead> LoneCrAsLf<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.pos == self.end {
+            self.pos = 0;
+            let src = self.inner.fill_buf()?;
+            if std::mem::take(&mut self.pending_cr) {
+                self.buf[0] = if src.first() == Some(&b'\n') {
+                    b'\r'
+                } else {
+                    b'\n'
+                };
+                self.end = 1;
+                break;
+            }
+            if src.is_empty() {
+                self.end = 0;
+                break;
+            }
+            let n = src.len().min(self.buf.len());
+            self.buf[..n].copy_from_slice(&src[..n]);
+            self.inner.consume(n);
+            let mut end = n;
+            if self.buf[end - 1] == b'\r' {
+                end -= 1;
+                self.pending_cr = true;
+            }
+            let chunk = &mut self.buf[..end];
+            let mut from = 0;
+            while let Some(at) = memchr::memchr(b'\r', &chunk[from..]) {
+                let i = from + at;
+                if chunk.get(i + 1) != Some(&b'\n') {
+                    chunk[i] = b'\n';
+                }
+                from = i + 1;
+            }
+            self.end = end;
+        }
+        Ok(&self.buf[self.pos..self.end])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.pos = (self.pos + amount).min(self.end);
+    }
+}
+
 /// Turns a line split at every delimiter (`record`, as `read_plain` leaves it) into the
 /// fields `core` would read, when each quote in the line opens a field and the next
 /// closes it, right before a delimiter or the end of the line: the pieces between each
@@ -378,6 +497,59 @@ fn unquote(line: &[u8], delimiter: u8, record: &mut Record) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Lone carriage returns as line feeds, worked out byte by byte.
+    fn lone_cr_as_lf(input: &[u8]) -> Vec<u8> {
+        let mut out = input.to_vec();
+        for i in 0..input.len() {
+            if input[i] == b'\r' && input.get(i + 1) != Some(&b'\n') {
+                out[i] = b'\n';
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn lone_carriage_returns_read_as_line_feeds_across_buffers(
+            input in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'\r'), Just(b'\n')], 0..64),
+            capacity in 1usize..8,
+        ) {
+            // A head with a lone CR, so that the input is translated.
+            let mut bytes = b"x\ry".to_vec();
+            bytes.extend_from_slice(&input);
+            let reader = io::BufReader::with_capacity(capacity.max(4), &bytes[..]);
+            let mut ends = LineEnds::sniff(reader).unwrap();
+            prop_assert!(ends.translated());
+            if let LineEnds::LoneCrAsLf(inner) = &mut ends {
+                inner.buf.truncate(capacity);
+            }
+            let mut out = Vec::new();
+            io::Read::read_to_end(&mut ends, &mut out).unwrap();
+            prop_assert_eq!(out, lone_cr_as_lf(&bytes));
+        }
+    }
+
+    #[test]
+    fn lines_ended_by_a_lone_cr_are_numbered() {
+        let input = b"a,b\rc,d\r\r\"e\re\",f\rg,h\r\ni,j\r";
+        let reader = LineEnds::sniff(&input[..]).unwrap();
+        let mut records = Records::new(reader, b',', 0, 0);
+        let mut record = Record::default();
+        let mut lines = Vec::new();
+        while records.read(&mut record).unwrap() {
+            lines.push((
+                record.line,
+                String::from_utf8_lossy(record.get(0).unwrap()).into_owned(),
+            ));
+        }
+        let expected = [(1, "a"), (2, "c"), (4, "e\ne"), (6, "g"), (7, "i")];
+        assert_eq!(lines, expected.map(|(l, f)| (l, f.to_string())));
+        // Files whose first line ends otherwise are read as they are.
+        for other in [&b"a,b\r\nc,d\n"[..], b"a,b\n\"c\rc\",d\n"] {
+            assert!(!LineEnds::sniff(other).unwrap().translated());
+        }
+    }
 
     #[test]
     fn a_record_past_the_limit_stops_the_reader() {

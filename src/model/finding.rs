@@ -31,17 +31,26 @@ pub fn visible(value: &str) -> std::borrow::Cow<'_, str> {
     if !value.as_bytes().iter().any(suspect) {
         return std::borrow::Cow::Borrowed(value);
     }
-    let picture = |c: char| match c {
+    // What `c` shows as, `next` following it (a CR before LF is a line break too).
+    let picture = |c: char, next: Option<char>| match c {
         '\t' | '\n' => c,
+        '\r' if next == Some('\n') => c,
         '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
         '\u{7f}' => '\u{2421}',
         '\u{80}'..='\u{9f}' => '\u{FFFD}',
         _ => c,
     };
-    if !value.chars().any(|c| picture(c) != c) {
+    let pictures = || {
+        let mut chars = value.chars().peekable();
+        std::iter::from_fn(move || {
+            let c = chars.next()?;
+            Some((c, picture(c, chars.peek().copied())))
+        })
+    };
+    if pictures().all(|(c, p)| c == p) {
         return std::borrow::Cow::Borrowed(value);
     }
-    std::borrow::Cow::Owned(value.chars().map(picture).collect())
+    std::borrow::Cow::Owned(pictures().map(|(_, p)| p).collect())
 }
 
 /// A value from the input as a finding quotes it: whole when short, else its start and
