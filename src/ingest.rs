@@ -449,6 +449,21 @@ mod tests {
     }
 
     #[test]
+    fn hours_of_a_million_or_more_are_typing_mistakes() {
+        let found = findings_of(
+            b"id,found_stage,detected_at,type,cost_hours,downtime_minutes\nA-1,production,2026-01-05,code,999999,9999999\nA-2,production,2026-01-05,code,1000000,10000000\nA-3,production,2026-01-05,code,999999999999,1\n",
+        );
+        assert_eq!(
+            found,
+            [
+                "in.csv:3: implausible number: problem A-2: 1000000 is implausibly large (10^6 hours or more), ignored; write hours like 4 or 2.5",
+                "in.csv:3: implausible number: problem A-2: 10000000 is implausibly large (10^7 minutes or more), ignored; write minutes like 30 or 90",
+                "in.csv:4: implausible number: problem A-3: 999999999999 is implausibly large (10^6 hours or more), ignored; write hours like 4 or 2.5",
+            ]
+        );
+    }
+
+    #[test]
     fn endless_zeros_stop_at_the_first_row() {
         // Like `check /dev/zero`: one line that never ends.
         let mut ingest = Ingest::new(&Config::default(), PeriodChoice::LatestFullQuarter);

@@ -57,6 +57,35 @@ pub fn int(n: u64) -> String {
     out
 }
 
+/// A number rounded to a whole one, with thousands separators, however large (no
+/// conversion to a machine integer that could saturate): `1234567.6` → `1,234,568`.
+pub fn whole(x: f64) -> String {
+    let abs = x.round().abs();
+    let digits = if abs < 1e15 {
+        format!("{abs:.0}")
+    } else {
+        // The fifteen digits a double holds for sure, then zeros, rather than the
+        // binary value's noise (5e27 is 4,999,999,999,999,999,791,559,868,416 exactly).
+        let sci = format!("{abs:.14e}");
+        let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+        let mut digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+        let length = exponent.parse::<usize>().unwrap_or(0) + 1;
+        while digits.len() < length {
+            digits.push('0');
+        }
+        digits
+    };
+    let sign = if x.round() < 0.0 { "-" } else { "" };
+    let mut out = String::from(sign);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `a`, `a and b`, `a, b and c`.
 pub fn join_list<S: AsRef<str>>(items: &[S]) -> String {
     match items {
@@ -77,7 +106,7 @@ pub fn hours_words(h: f64, estimated: bool) -> String {
         return "less than an hour".to_string();
     }
     let unit = if rounded == 1.0 { "hour" } else { "hours" };
-    let n = int(rounded.abs() as u64);
+    let n = whole(rounded.abs());
     if exact {
         format!("{n} {unit}")
     } else {
@@ -87,7 +116,7 @@ pub fn hours_words(h: f64, estimated: bool) -> String {
 
 /// Money rounded to whole units with separators: `20843.0, "EUR"` → `20,843 EUR`.
 pub fn money(amount: f64, currency: &str) -> String {
-    format!("{} {currency}", int(amount.round().max(0.0) as u64))
+    format!("{} {currency}", whole(amount.max(0.0)))
 }
 
 /// A date in words: `2026-07-01` → `1 July 2026`.
@@ -98,6 +127,21 @@ pub fn date_words(date: chrono::NaiveDate) -> String {
 #[cfg(test)]
 mod more_tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_of_any_size_keep_their_digits() {
+        assert_eq!(whole(0.4), "0");
+        assert_eq!(whole(1234567.6), "1,234,568");
+        assert_eq!(whole(-1234.5), "-1,235");
+        // Past u64::MAX (18,446,744,073,709,551,615), where a cast would saturate.
+        assert_eq!(whole(5e27), "5,000,000,000,000,000,000,000,000,000");
+        assert_eq!(
+            money(5e27, "EUR"),
+            "5,000,000,000,000,000,000,000,000,000 EUR"
+        );
+        assert_eq!(whole(123456789012345680.0), "123,456,789,012,346,000");
+        assert_eq!(whole(f64::MAX).len(), 309 + 102);
+    }
 
     #[test]
     fn words() {

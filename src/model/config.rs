@@ -13,6 +13,10 @@ use super::problem::{ProblemType, Severity};
 /// The most hours one problem can be assumed to cost (about 11 years of work).
 pub const MAX_HOURS: f64 = 100_000.0;
 
+/// The highest hourly rate accepted: ten million a person-hour is far above any rate in
+/// any currency's units (the rupiah and the dong included).
+pub const MAX_RATE: f64 = 10_000_000.0;
+
 /// The name looked up in the working directory when `--config` is not given.
 pub const CONFIG_FILE_NAME: &str = "escape-report.toml";
 
@@ -422,8 +426,8 @@ impl Config {
             }
         }
         if let Some(rate) = self.cost.hourly_rate {
-            if !(rate.is_finite() && rate >= 0.0) {
-                bail!("[cost] hourly_rate must be zero or more, not {rate}");
+            if !(rate.is_finite() && (0.0..=MAX_RATE).contains(&rate)) {
+                bail!("[cost] hourly_rate must be from 0 to {MAX_RATE} (money per hour, in [cost] currency), not {rate}");
             }
         }
         crate::model::band::Bands::from_config(&self.bands)?;
@@ -597,6 +601,24 @@ mod tests {
         assert!(text.contains("bondary"), "{text}");
         let err = Config::from_toml("colour = 1\n").unwrap_err();
         assert!(format!("{err:#}").contains("colour"));
+    }
+
+    #[test]
+    fn wrong_types_and_absurd_rates_are_refused_with_the_key() {
+        let err = Config::from_toml("[cost]\nhourly_rate = \"95\"\n").unwrap_err();
+        let text = format!("{err:#}");
+        assert!(
+            text.contains("hourly_rate") && text.contains("line 2"),
+            "{text}"
+        );
+        for rate in ["1e15", "-1.0", "nan", "inf"] {
+            let err = Config::from_toml(&format!("[cost]\nhourly_rate = {rate}\n")).unwrap_err();
+            assert!(
+                format!("{err:#}").contains("hourly_rate must be from 0 to 10000000"),
+                "{rate}: {err:#}"
+            );
+        }
+        assert!(Config::from_toml("[cost]\nhourly_rate = 10000000\n").is_ok());
     }
 
     #[test]

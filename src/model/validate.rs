@@ -10,9 +10,13 @@ use super::raw::{ColumnNames, Field, RawRow};
 use super::time::{parse_timestamp_memo, DateMemo};
 use super::vocabulary::{find_word, parse_bool, Vocabulary};
 
-/// Numbers from this up are taken for typing mistakes: 10^12 hours is a hundred million
-/// years.
-const MAX_NUMBER: f64 = 1e12;
+/// Numbers from these up are taken for typing mistakes: a million hours is over a
+/// hundred person-years for one problem (ten times the largest estimate the
+/// configuration accepts), ten million minutes of downtime nineteen years, and a
+/// trillion customers more than there are people.
+const MAX_HOURS: f64 = 1e6;
+const MAX_MINUTES: f64 = 1e7;
+const MAX_CUSTOMERS: f64 = 1e12;
 
 /// Where a row came from, for findings.
 #[derive(Debug, Clone, Copy)]
@@ -240,13 +244,13 @@ impl Validator {
         }
         let mut number = |field: Field| -> Option<f64> {
             let value = row.get(field)?;
-            let unit = match field {
-                Field::DowntimeMinutes => "minutes like 30 or 90",
-                Field::CustomersAffected => "a count like 12",
-                _ => "hours like 4 or 2.5",
+            let (unit, max, limit) = match field {
+                Field::DowntimeMinutes => ("minutes like 30 or 90", MAX_MINUTES, "10^7 minutes"),
+                Field::CustomersAffected => ("a count like 12", MAX_CUSTOMERS, "10^12"),
+                _ => ("hours like 4 or 2.5", MAX_HOURS, "10^6 hours"),
             };
             match value.parse::<f64>() {
-                Ok(n) if (0.0..MAX_NUMBER).contains(&n) => Some(n),
+                Ok(n) if (0.0..max).contains(&n) => Some(n),
                 Ok(n) if n < 0.0 => {
                     repair(
                         field,
@@ -263,7 +267,7 @@ impl Validator {
                     repair(
                         field,
                         "implausible number",
-                        format!("problem {id}: {value} is implausibly large (10^12 or more), ignored; write {unit}", id = shown(id), value = shown(value)),
+                        format!("problem {id}: {value} is implausibly large ({limit} or more), ignored; write {unit}", id = shown(id), value = shown(value)),
                     );
                     None
                 }

@@ -5,7 +5,7 @@ use super::words::{self, noun};
 use super::{Context, Figure, Report, Section};
 use crate::metrics::report::{QuarterRow, TypeQuarter};
 use crate::model::ProblemType;
-use crate::text::{count, hours, int, opt_pct};
+use crate::text::{count, hours, int, opt_pct, whole};
 
 pub(super) fn build(ctx: &Context<'_>) -> Report {
     let m = ctx.m;
@@ -37,7 +37,7 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
         },
         Figure {
             label: "Work spent on them".into(),
-            value: format!("{} h", int(t.cost_hours.round() as u64)),
+            value: format!("{} h", whole(t.cost_hours)),
             detail: match (t.cost_money, &t.currency) {
                 (Some(v), Some(c)) => crate::text::money(v, c),
                 _ => "hours of work".into(),
@@ -179,8 +179,8 @@ fn biggest_change(ctx: &Context<'_>, base: &QuarterRow, now: &QuarterRow) -> Sec
                     (Some(x), Some(y)) => format!(
                         "with the same number of problems, each {} (about {} hours each instead of {})",
                         if y > x { "costing more" } else { "costing less" },
-                        int(y.round() as u64),
-                        int(x.round() as u64)
+                        whole(y),
+                        whole(x)
                     ),
                     _ => "with the same number of problems".into(),
                 }

@@ -13,7 +13,9 @@ use serde::Serialize;
 use crate::metrics::report::TypeRow;
 use crate::metrics::{Metrics, Settings};
 use crate::model::ProblemType;
-use crate::text::{count, date_words, hours, hours_words, int, join_list, money, opt_pct, pct};
+use crate::text::{
+    count, date_words, hours, hours_words, int, join_list, money, opt_pct, pct, whole,
+};
 
 /// Who a report is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -408,7 +410,7 @@ impl<'a> Context<'a> {
         if t.estimated_hours > 0.0 && t.estimated_hours < t.cost_hours {
             format!(
                 "{words}, about {} of them estimated",
-                int(t.estimated_hours.round() as u64)
+                whole(t.estimated_hours)
             )
         } else if t.estimated_hours > 0.0 {
             format!("{words}, all estimated")
