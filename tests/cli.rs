@@ -2129,3 +2129,57 @@ fn nothing_usable_is_an_error_not_an_empty_report() {
     );
     assert!(out.exists());
 }
+
+/// `check many.csv 2>&1 | head -1`: thousands of findings on a standard error that is
+/// closed after the first line end the messages, not the program; the exit code is the
+/// one the check would have had.
+#[test]
+fn findings_on_a_closed_stderr_are_not_a_panic() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = temp_dir("closed-stderr");
+    let many = dir.join("many.csv");
+    let mut csv = String::from("id,found_stage,detected_at,type,severity\n");
+    for i in 0..3000 {
+        csv.push_str(&format!("X-{i},qa-lab,2025-11-01,code,high\n"));
+    }
+    std::fs::write(&many, csv).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+        .args(["check", &many.display().to_string()])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("unknown stage 'qa-lab'"), "{first}");
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(2), "{status:?}");
+}
+
+/// `import … -o /dev/stdout | head -c10`: the direct write to a pipe that is closed
+/// early is not an error.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_closed_pipe_named_as_the_output_is_not_an_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+        .args(["import", "csv", "samples/problems.csv", "-o", "/dev/stdout"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"id,title,t");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("error"), "{err}");
+}

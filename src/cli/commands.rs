@@ -59,14 +59,14 @@ fn load(args: &InputArgs) -> Result<Loaded> {
     }
     if args.strict && ingest.quality().findings_total > 0 {
         print_findings(ingest.quality());
-        eprintln!(
+        output::stderr(format_args!(
             "error: --strict: {} found in the input; fix them or run without --strict",
             count(
                 ingest.quality().findings_total,
                 "problem was",
                 "problems were"
             )
-        );
+        ));
         return Err(Reported.into());
     }
     Ok(Loaded {
@@ -91,22 +91,25 @@ fn load_usable(args: &InputArgs) -> Result<Loaded> {
 fn usable(loaded: &Loaded, args: &InputArgs) -> bool {
     let q = &loaded.metrics.data_quality;
     for finding in q.findings.iter().filter(|f| f.outcome == Outcome::Fatal) {
-        eprintln!("error: {}", printable(&finding.to_string()));
+        output::stderr(format_args!("error: {}", printable(&finding.to_string())));
     }
     if q.rows_used > 0 {
         return true;
     }
     let skipped = q.findings.iter().filter(|f| f.outcome == Outcome::Skipped);
     for finding in skipped.take(5) {
-        eprintln!("error: {}", printable(&finding.to_string()));
+        output::stderr(format_args!("error: {}", printable(&finding.to_string())));
     }
     if q.rows_skipped > 5 {
-        eprintln!("… and {} more rows skipped", int(q.rows_skipped - 5));
+        output::stderr(format_args!(
+            "… and {} more rows skipped",
+            int(q.rows_skipped - 5)
+        ));
     }
-    eprintln!(
+    output::stderr(format_args!(
         "error: no usable record in {}, so there is nothing to report; fix the problems above (`escape-report check` lists every one)",
         printable(&args.files.join(", "))
-    );
+    ));
     false
 }
 
@@ -116,11 +119,11 @@ fn print_findings(quality: &crate::metrics::DataQuality) {
             Outcome::Skipped | Outcome::Fatal => "error",
             Outcome::Repaired | Outcome::Duplicate => "warning",
         };
-        eprintln!("{level}: {}", printable(&finding.to_string()));
+        output::stderr(format_args!("{level}: {}", printable(&finding.to_string())));
     }
     let unlisted = quality.findings_total - quality.findings.len() as u64;
     if unlisted > 0 {
-        eprintln!("… and {unlisted} more findings not listed");
+        output::stderr(format_args!("… and {unlisted} more findings not listed"));
     }
 }
 
@@ -273,10 +276,10 @@ fn init(args: &InitArgs) -> Result<ExitCode> {
         );
     }
     output::write_file(&args.path, crate::model::config::default_toml().as_bytes())?;
-    eprintln!(
+    output::stderr(format_args!(
         "wrote {}: every key is optional, delete what you do not change",
         args.path.display()
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -476,12 +479,12 @@ fn export_templates(dir: &std::path::Path, force: bool) -> Result<ExitCode> {
     for (name, text) in crate::render::templates::BUILT_IN {
         output::write_file(&dir.join(name), text.as_bytes())?;
     }
-    eprintln!(
+    output::stderr(format_args!(
         "wrote {} templates to {}; use them with `render --templates {}`",
         crate::render::templates::BUILT_IN.len(),
         dir.display(),
         dir.display()
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -607,10 +610,10 @@ fn import(args: &ImportArgs) -> Result<ExitCode> {
     let (bytes, quality) = ingest.exported();
     print_findings(&quality);
     if args.strict && quality.findings_total > 0 {
-        eprintln!(
+        output::stderr(format_args!(
             "error: --strict: {} found; nothing was written",
             count(quality.findings_total, "problem was", "problems were")
-        );
+        ));
         return Ok(ExitCode::from(EXIT_ERROR));
     }
     match output {
@@ -622,7 +625,7 @@ fn import(args: &ImportArgs) -> Result<ExitCode> {
         .iter()
         .map(|(reason, n)| format!("{} {reason}", int(*n)))
         .collect();
-    eprintln!(
+    output::stderr(format_args!(
         "imported {} of {} as {}: {} skipped{}, {}",
         int(quality.rows_used),
         count(quality.rows_read, "record", "records"),
@@ -634,7 +637,7 @@ fn import(args: &ImportArgs) -> Result<ExitCode> {
             format!(" ({})", skipped.join(", "))
         },
         count(quality.duplicates, "duplicate", "duplicates"),
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -679,11 +682,11 @@ fn watchdog(dir: Option<&std::path::Path>) -> Option<std::sync::mpsc::Sender<()>
                 _ => return,
             }
             if resident_bytes().is_some_and(|b| b > TEMPLATE_MEMORY) {
-                eprintln!("error: the templates in {dir} use more than {} GB of memory (a loop that grows a value?); fix them or render without --templates", TEMPLATE_MEMORY >> 30);
+                output::stderr(format_args!("error: the templates in {dir} use more than {} GB of memory (a loop that grows a value?); fix them or render without --templates", TEMPLATE_MEMORY >> 30));
                 std::process::exit(EXIT_ERROR.into());
             }
         }
-        eprintln!("error: the templates in {dir} ran for more than {seconds} s (a loop that does not end?); fix them or render without --templates");
+        output::stderr(format_args!("error: the templates in {dir} ran for more than {seconds} s (a loop that does not end?); fix them or render without --templates"));
         std::process::exit(EXIT_ERROR.into());
     });
     Some(done)

@@ -1,8 +1,9 @@
-//! Writing results: to standard output, or atomically to a file. An interrupted run
+//! Writing results: to standard output or error, or atomically to a file. An interrupted run
 //! (SIGINT, SIGTERM, SIGHUP) removes the temporary files of writes in progress.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use anyhow::{Context, Result};
@@ -95,6 +96,45 @@ pub fn stdout(bytes: &[u8]) -> Result<()> {
     }
 }
 
+/// Set once standard error could not be written; later messages are dropped.
+static STDERR_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes one line (a finding, an error, a note) to standard error. A standard error
+/// that cannot be written (closed: `2>&1 | head -1`) ends the messages and is not an
+/// error: the run goes on to the exit code it would have had. Used instead of
+/// `eprintln!`, which panics there.
+pub fn stderr(line: std::fmt::Arguments<'_>) {
+    if STDERR_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let text = format!("{line}\n");
+    let mut err = io::stderr().lock();
+    if err
+        .write_all(text.as_bytes())
+        .and_then(|_| err.flush())
+        .is_err()
+    {
+        STDERR_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Writes to a file in place (a device, a pipe); a closed pipe is not an error.
+fn write_in_place(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    write_closed_pipe_ok(&mut file, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn write_closed_pipe_ok(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// What an output path is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -182,22 +222,12 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
             anyhow::bail!("{} is a directory; give a file name", path.display());
         }
         if !meta.is_file() {
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .with_context(|| format!("cannot open {}", path.display()))?;
-            return file
-                .write_all(bytes)
-                .and_then(|_| file.flush())
-                .with_context(|| format!("cannot write {}", path.display()));
+            return write_in_place(path, bytes);
         }
         match standard_stream(&meta) {
             Some(Stream::Stdout) => return stdout(bytes),
             Some(Stream::Stderr) => {
-                let mut err = io::stderr().lock();
-                return err
-                    .write_all(bytes)
-                    .and_then(|_| err.flush())
+                return write_closed_pipe_ok(&mut io::stderr().lock(), bytes)
                     .with_context(|| format!("cannot write {}", path.display()));
             }
             None => {}
