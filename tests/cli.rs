@@ -2130,6 +2130,133 @@ fn nothing_usable_is_an_error_not_an_empty_report() {
     assert!(out.exists());
 }
 
+/// The names in a directory, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `-o` onto any file the run reads (a deployments file, the configuration, a template)
+/// is refused, and so is a chart file that would land on one; nothing is written.
+#[test]
+fn an_output_never_replaces_any_input() {
+    let dir = temp_dir("inputs-as-outputs");
+    let keep = "[stages]\nboundary = \"production\"\n";
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/problems.csv");
+    std::fs::copy(samples, dir.join("problems.csv")).unwrap();
+    std::fs::copy(
+        fixture("deployments/deployments.csv"),
+        dir.join("deployments.csv"),
+    )
+    .unwrap();
+    std::fs::hard_link(dir.join("deployments.csv"), dir.join("linked.csv")).unwrap();
+    std::fs::write(dir.join("escape-report.toml"), keep).unwrap();
+    std::fs::write(dir.join("other.toml"), keep).unwrap();
+    std::fs::write(dir.join("r-type-distribution.svg"), keep).unwrap();
+    std::fs::create_dir(dir.join("charts")).unwrap();
+    std::fs::write(dir.join("charts/escape-rate-trend.svg"), keep).unwrap();
+    let r = run_in(&dir, &["templates", "export", "tpl"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let before: Vec<(String, Vec<u8>)> = [
+        "deployments.csv",
+        "escape-report.toml",
+        "other.toml",
+        "r-type-distribution.svg",
+        "charts/escape-rate-trend.svg",
+        "tpl/sprint.md",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), std::fs::read(dir.join(n)).unwrap()))
+    .collect();
+    let render = ["render", "problems.csv", "--audience", "sprint"];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--deployments", "deployments.csv", "-o", "deployments.csv"],
+            "deployments.csv",
+        ),
+        (
+            vec!["--deployments", "deployments.csv", "-o", "linked.csv"],
+            "linked.csv",
+        ),
+        (vec!["-o", "escape-report.toml"], "escape-report.toml"),
+        (
+            vec!["--config", "other.toml", "-o", "other.toml"],
+            "other.toml",
+        ),
+        (
+            vec!["--templates", "tpl", "-o", "tpl/sprint.md"],
+            "tpl/sprint.md",
+        ),
+        (
+            vec!["--config", "r-type-distribution.svg", "-o", "r.md"],
+            "r-type-distribution.svg",
+        ),
+        (
+            vec![
+                "--config",
+                "charts/escape-rate-trend.svg",
+                "--charts-dir",
+                "charts",
+                "-o",
+                "r.md",
+            ],
+            "escape-rate-trend.svg",
+        ),
+    ];
+    for (extra, named) in cases {
+        let mut args = render.to_vec();
+        args.extend_from_slice(&extra);
+        let r = run_in(&dir, &args);
+        assert_eq!(r.code(), 2, "{extra:?}: {}", r.stderr());
+        assert!(
+            r.stderr().contains(named) && r.stderr().contains("is also an input"),
+            "{extra:?}: {}",
+            r.stderr()
+        );
+        assert!(!dir.join("r.md").exists(), "{extra:?}: no report written");
+    }
+    let r = run_in(
+        &dir,
+        &[
+            "import",
+            "csv",
+            "problems.csv",
+            "--config",
+            "other.toml",
+            "-o",
+            "other.toml",
+        ],
+    );
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("other.toml"), "{}", r.stderr());
+    let r = run_in(
+        &dir,
+        &["import", "csv", "problems.csv", "-o", "escape-report.toml"],
+    );
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    for (name, bytes) in before {
+        assert_eq!(std::fs::read(dir.join(&name)).unwrap(), bytes, "{name}");
+    }
+    assert_eq!(
+        names_in(&dir),
+        [
+            "charts",
+            "deployments.csv",
+            "escape-report.toml",
+            "linked.csv",
+            "other.toml",
+            "problems.csv",
+            "r-type-distribution.svg",
+            "tpl"
+        ]
+    );
+    assert_eq!(names_in(&dir.join("charts")), ["escape-rate-trend.svg"]);
+}
+
 /// `check many.csv 2>&1 | head -1`: thousands of findings on a standard error that is
 /// closed after the first line end the messages, not the program; the exit code is the
 /// one the check would have had.

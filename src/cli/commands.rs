@@ -491,8 +491,14 @@ fn export_templates(dir: &std::path::Path, force: bool) -> Result<ExitCode> {
 fn render(args: &RenderArgs) -> Result<ExitCode> {
     use crate::render::{ChartFiles, OutputFormat};
     let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    let inputs = Inputs::of(
+        &args.input.files,
+        &args.input.deployments,
+        args.input.config.as_deref(),
+        args.templates.as_deref(),
+    );
     if let Some(out) = output {
-        refuse_input_as_output(out, &args.input.files)?;
+        inputs.refuse(out, "the output", "write the report somewhere else")?;
     }
     // Load templates first so a broken template is reported before reading large inputs.
     let templates = crate::render::Templates::load(args.templates.as_deref())?;
@@ -559,47 +565,124 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
         drop(guard);
         rendered?
     };
-    // The document first: when it cannot be written, no chart files are left behind.
-    match output {
-        Some(out) => output::write_file(out, &rendered.document)?,
-        None => output::stdout(&rendered.document)?,
-    }
+    let mut chart_files = Vec::new();
     if let Some((dir, prefix)) = &chart_dir {
         let file_prefix = if args.charts_dir.is_some() {
-            // Only a directory named with --charts-dir is created.
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
             ""
         } else {
             prefix.as_str()
         };
         for (name, bytes) in &rendered.attachments {
-            output::write_file(&dir.join(format!("{file_prefix}{name}")), bytes)?;
+            let file = format!("{file_prefix}{name}");
+            let path = if dir.as_os_str() == "." {
+                std::path::PathBuf::from(file)
+            } else {
+                dir.join(file)
+            };
+            inputs.refuse(
+                &path,
+                "the chart file",
+                "choose another -o name or --charts-dir",
+            )?;
+            chart_files.push((path, bytes));
         }
+    }
+    // The document first: when it cannot be written, no chart files are left behind.
+    match output {
+        Some(out) => output::write_file(out, &rendered.document)?,
+        None => output::stdout(&rendered.document)?,
+    }
+    if let (Some((dir, _)), Some(_)) = (&chart_dir, &args.charts_dir) {
+        // Only a directory named with --charts-dir is created.
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    for (path, bytes) in &chart_files {
+        output::write_file(path, bytes)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Refuses to write a report over one of its own inputs.
-fn refuse_input_as_output(out: &std::path::Path, inputs: &[String]) -> Result<()> {
-    let Ok(out) = out.canonicalize() else {
-        return Ok(());
-    };
-    for input in inputs {
-        if input != "-" && std::path::Path::new(input).canonicalize().ok().as_ref() == Some(&out) {
+/// The files a run reads, each with what it is, so no output replaces one of them.
+struct Inputs {
+    files: Vec<(std::path::PathBuf, &'static str)>,
+}
+
+impl Inputs {
+    /// The positional inputs, the deployments files, the configuration (named, or
+    /// ./escape-report.toml when present, as [`Config::load`] finds it) and the templates
+    /// read from `templates` (its .md and .html files, as `Templates::load` reads them).
+    fn of(
+        files: &[String],
+        deployments: &[String],
+        config: Option<&std::path::Path>,
+        templates: Option<&std::path::Path>,
+    ) -> Inputs {
+        let named = |list: &[String], what| {
+            list.iter()
+                .filter(|f| *f != "-")
+                .map(move |f| (std::path::PathBuf::from(f), what))
+                .collect::<Vec<_>>()
+        };
+        let mut all = named(files, "an input");
+        all.extend(named(deployments, "the deployments file"));
+        match config {
+            Some(path) => all.push((path.to_path_buf(), "the configuration")),
+            None => {
+                let path = std::path::PathBuf::from(crate::model::config::CONFIG_FILE_NAME);
+                if path.is_file() {
+                    all.push((path, "the configuration"));
+                }
+            }
+        }
+        if let Some(entries) = templates.and_then(|dir| std::fs::read_dir(dir).ok()) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".md") || name.ends_with(".html") {
+                    all.push((entry.path(), "a template"));
+                }
+            }
+        }
+        Inputs { files: all }
+    }
+
+    /// Refuses to write `out` (`what`, e.g. "the output") when it is one of the inputs;
+    /// `advice` says what to do instead.
+    fn refuse(&self, out: &std::path::Path, what: &str, advice: &str) -> Result<()> {
+        // A device or a pipe is written in place, never replaced.
+        if std::fs::metadata(out).is_ok_and(|m| !m.is_file()) {
+            return Ok(());
+        }
+        if let Some((_, kind)) = self.files.iter().find(|(input, _)| same_file(out, input)) {
             bail!(
-                "the output {} is also an input; write the report somewhere else",
+                "{what} {} is also an input ({kind}); {advice}",
                 out.display()
             );
         }
+        Ok(())
     }
-    Ok(())
+}
+
+/// Whether two paths name the same file: the same device and inode when both exist
+/// (hard links, symbolic links), else the same canonical path.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
 fn import(args: &ImportArgs) -> Result<ExitCode> {
     let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     if let Some(out) = output {
-        refuse_input_as_output(out, &args.files)?;
+        Inputs::of(&args.files, &[], args.config.as_deref(), None).refuse(
+            out,
+            "the output",
+            "write the CSV somewhere else",
+        )?;
     }
     let (config, _) = Config::load(args.config.as_deref())?;
     let mut ingest = Ingest::new(&config, PeriodChoice::LatestFullQuarter);
