@@ -2130,6 +2130,21 @@ fn nothing_usable_is_an_error_not_an_empty_report() {
     assert!(out.exists());
 }
 
+/// Renders `worked.csv` (2025-Q4, sprint) in `dir` with `extra` arguments.
+fn render_worked_in(dir: &Path, extra: &[&str]) -> Run {
+    let worked = fixture("worked.csv");
+    let mut args = vec![
+        "render",
+        worked.as_str(),
+        "--period",
+        "2025-Q4",
+        "--audience",
+        "sprint",
+    ];
+    args.extend_from_slice(extra);
+    run_in(dir, &args)
+}
+
 /// The names in a directory, sorted.
 fn names_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -2309,4 +2324,99 @@ fn a_closed_pipe_named_as_the_output_is_not_an_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(!err.contains("error"), "{err}");
+}
+
+/// A Markdown report and its charts are written as one group: when a chart cannot be
+/// written, or the run is interrupted while they are, no file is left.
+#[test]
+fn a_markdown_report_is_never_left_without_its_charts() {
+    let dir = temp_dir("md-group");
+    // --charts-dir cannot be created: a file is in the way.
+    std::fs::write(dir.join("in-the-way"), "x").unwrap();
+    let r = render_worked_in(&dir, &["-o", "r.md", "--charts-dir", "in-the-way/charts"]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("in-the-way/charts"), "{}", r.stderr());
+    assert_eq!(names_in(&dir), ["in-the-way"]);
+    if Path::new("/proc/self").exists() {
+        let r = render_worked_in(&dir, &["-o", "r.md", "--charts-dir", "/proc/nope"]);
+        assert_eq!(r.code(), 2, "{}", r.stderr());
+        assert_eq!(names_in(&dir), ["in-the-way"]);
+    }
+    // A directory where a chart file goes.
+    std::fs::create_dir(dir.join("r-type-distribution.svg")).unwrap();
+    let r = render_worked_in(&dir, &["-o", "r.md"]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(
+        r.stderr()
+            .contains("r-type-distribution.svg is a directory"),
+        "{}",
+        r.stderr()
+    );
+    assert_eq!(names_in(&dir), ["in-the-way", "r-type-distribution.svg"]);
+    assert!(names_in(&dir.join("r-type-distribution.svg")).is_empty());
+}
+
+/// An interrupt while the chart files are written leaves neither them nor the report.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_markdown_report_leaves_nothing() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let dir = temp_dir("md-interrupted");
+    std::fs::create_dir(dir.join("charts")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+        .args([
+            "render",
+            &fixture("worked.csv"),
+            "--period",
+            "2025-Q4",
+            "--audience",
+            "sprint",
+            "-o",
+            "r.md",
+            "--charts-dir",
+            "charts",
+        ])
+        .current_dir(&dir)
+        .env("ESCAPE_REPORT_TEST_PAUSE_BEFORE_RENAME_MS", "5000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    // Wait until a chart's temporary file is written.
+    loop {
+        let written = std::fs::read_dir(dir.join("charts")).unwrap().any(|e| {
+            let e = e.unwrap();
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".escape-report-")
+                && e.metadata().is_ok_and(|m| m.len() > 0)
+        });
+        if written {
+            break;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the run ended before it was interrupted: {status}");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no chart written"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(names_in(&dir), ["charts"]);
+    assert!(names_in(&dir.join("charts")).is_empty());
 }

@@ -488,6 +488,15 @@ fn export_templates(dir: &std::path::Path, force: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Where Markdown's chart files go and how the document links them.
+struct ChartPlace {
+    dir: std::path::PathBuf,
+    /// Prefix of each file name on disk.
+    file_prefix: String,
+    /// Prefix of each link.
+    link_prefix: String,
+}
+
 fn render(args: &RenderArgs) -> Result<ExitCode> {
     use crate::render::{ChartFiles, OutputFormat};
     let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
@@ -509,42 +518,48 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     } else {
         crate::charts::all(&loaded.metrics, &loaded.settings.bands)
     };
-    // Where Markdown's chart files go, and how the document links them.
     let target = output.map(output::Target::of);
-    let chart_dir: Option<(std::path::PathBuf, String)> =
-        if args.format != OutputFormat::Md || args.no_charts {
-            None
-        } else if let Some(dir) = &args.charts_dir {
-            let base = output
-                .and_then(|o| o.parent())
-                .filter(|p| !p.as_os_str().is_empty());
-            let link = match base {
-                Some(base) => dir.strip_prefix(base).unwrap_or(dir),
-                None => dir.as_path(),
-            };
-            let mut prefix = link.display().to_string();
-            if !prefix.is_empty() && !prefix.ends_with('/') {
-                prefix.push('/');
-            }
-            Some((dir.clone(), prefix))
-        } else {
-            match (output, &target) {
-                (Some(out), Some(output::Target::File)) => {
-                    let stem = out
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_else(|| "report".into());
-                    let dir = out
-                        .parent()
-                        .filter(|p| !p.as_os_str().is_empty())
-                        .map_or_else(|| std::path::PathBuf::from("."), |p| p.to_path_buf());
-                    Some((dir, format!("{stem}-")))
-                }
-                _ => None,
-            }
+    let place = if args.format != OutputFormat::Md || args.no_charts {
+        None
+    } else if let Some(dir) = &args.charts_dir {
+        let base = output
+            .and_then(|o| o.parent())
+            .filter(|p| !p.as_os_str().is_empty());
+        let link = match base {
+            Some(base) => dir.strip_prefix(base).unwrap_or(dir),
+            None => dir.as_path(),
         };
-    let files = chart_dir.as_ref().map(|(_, prefix)| ChartFiles {
-        link_prefix: prefix.clone(),
+        let mut prefix = link.display().to_string();
+        if !prefix.is_empty() && !prefix.ends_with('/') {
+            prefix.push('/');
+        }
+        Some(ChartPlace {
+            dir: dir.clone(),
+            file_prefix: String::new(),
+            link_prefix: prefix,
+        })
+    } else {
+        match (output, &target) {
+            (Some(out), Some(output::Target::File)) => {
+                let stem = out
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "report".into());
+                let dir = out
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map_or_else(|| std::path::PathBuf::from("."), |p| p.to_path_buf());
+                Some(ChartPlace {
+                    dir,
+                    link_prefix: format!("{stem}-"),
+                    file_prefix: format!("{stem}-"),
+                })
+            }
+            _ => None,
+        }
+    };
+    let files = place.as_ref().map(|p| ChartFiles {
+        link_prefix: p.link_prefix.clone(),
     });
     let rendered = if args.format == OutputFormat::Pdf {
         if output.is_none() && std::io::stdout().is_terminal() {
@@ -566,40 +581,66 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
         rendered?
     };
     let mut chart_files = Vec::new();
-    if let Some((dir, prefix)) = &chart_dir {
-        let file_prefix = if args.charts_dir.is_some() {
-            ""
-        } else {
-            prefix.as_str()
-        };
+    if let Some(place) = &place {
         for (name, bytes) in &rendered.attachments {
-            let file = format!("{file_prefix}{name}");
-            let path = if dir.as_os_str() == "." {
+            let file = format!("{}{name}", place.file_prefix);
+            let path = if place.dir.as_os_str() == "." {
                 std::path::PathBuf::from(file)
             } else {
-                dir.join(file)
+                place.dir.join(file)
             };
+            if path.is_dir() {
+                bail!(
+                    "the chart file {} is a directory; move it, or choose another -o name or --charts-dir",
+                    path.display()
+                );
+            }
             inputs.refuse(
                 &path,
                 "the chart file",
                 "choose another -o name or --charts-dir",
             )?;
-            chart_files.push((path, bytes));
+            chart_files.push((path, bytes.as_slice()));
         }
     }
-    // The document first: when it cannot be written, no chart files are left behind.
-    match output {
-        Some(out) => output::write_file(out, &rendered.document)?,
-        None => output::stdout(&rendered.document)?,
-    }
-    if let (Some((dir, _)), Some(_)) = (&chart_dir, &args.charts_dir) {
-        // Only a directory named with --charts-dir is created.
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    for (path, bytes) in &chart_files {
-        output::write_file(path, bytes)?;
+    // Only a directory named with --charts-dir is created, before anything is written.
+    let created = match (&place, &args.charts_dir) {
+        (Some(place), Some(_)) => create_dirs(&place.dir)?,
+        _ => Vec::new(),
+    };
+    let mut group = vec![(
+        output.map_or(output::To::Stdout, output::To::File),
+        rendered.document.as_slice(),
+    )];
+    group.extend(
+        chart_files
+            .iter()
+            .map(|(path, bytes)| (output::To::File(path), *bytes)),
+    );
+    if let Err(e) = output::write_group(&group) {
+        for dir in &created {
+            let _ = std::fs::remove_dir(dir);
+        }
+        return Err(e);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Creates `dir` and its missing parents; returns those it created, deepest first, so
+/// a failed write can remove them again. On failure, removes what it created.
+fn create_dirs(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+    let missing: Vec<std::path::PathBuf> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err())
+        .map(|d| d.to_path_buf())
+        .collect();
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        for d in &missing {
+            let _ = std::fs::remove_dir(d);
+        }
+        return Err(e).with_context(|| format!("cannot create {}", dir.display()));
+    }
+    Ok(missing)
 }
 
 /// The files a run reads, each with what it is, so no output replaces one of them.
