@@ -2420,3 +2420,26 @@ fn an_interrupted_markdown_report_leaves_nothing() {
     assert_eq!(names_in(&dir), ["charts"]);
     assert!(names_in(&dir.join("charts")).is_empty());
 }
+
+/// Chart links are percent-encoded so CommonMark reads them as images whatever the
+/// report's or the directory's name; the files keep their names.
+#[test]
+fn chart_links_read_as_images_whatever_the_names() {
+    let dir = temp_dir("link-names");
+    let r = render_worked_in(&dir, &["-o", "my report (q4).md"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let doc = std::fs::read_to_string(dir.join("my report (q4).md")).unwrap();
+    assert!(
+        doc.contains("](my%20report%20%28q4%29-type-distribution.svg)\n"),
+        "{doc}"
+    );
+    assert!(dir.join("my report (q4)-type-distribution.svg").is_file());
+    let r = render_worked_in(&dir, &["-o", "out.md", "--charts-dir", "ch arts)x<ä>%#"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let doc = std::fs::read_to_string(dir.join("out.md")).unwrap();
+    assert!(
+        doc.contains("](ch%20arts%29x%3C%C3%A4%3E%25%23/type-distribution.svg)\n"),
+        "{doc}"
+    );
+    assert!(dir.join("ch arts)x<ä>%#/type-distribution.svg").is_file());
+}

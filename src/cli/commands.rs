@@ -493,7 +493,7 @@ struct ChartPlace {
     dir: std::path::PathBuf,
     /// Prefix of each file name on disk.
     file_prefix: String,
-    /// Prefix of each link.
+    /// Prefix of each link, percent-encoded for CommonMark.
     link_prefix: String,
 }
 
@@ -536,7 +536,7 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
         Some(ChartPlace {
             dir: dir.clone(),
             file_prefix: String::new(),
-            link_prefix: prefix,
+            link_prefix: link_destination(&prefix),
         })
     } else {
         match (output, &target) {
@@ -551,7 +551,7 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
                     .map_or_else(|| std::path::PathBuf::from("."), |p| p.to_path_buf());
                 Some(ChartPlace {
                     dir,
-                    link_prefix: format!("{stem}-"),
+                    link_prefix: link_destination(&format!("{stem}-")),
                     file_prefix: format!("{stem}-"),
                 })
             }
@@ -641,6 +641,23 @@ fn create_dirs(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
         return Err(e).with_context(|| format!("cannot create {}", dir.display()));
     }
     Ok(missing)
+}
+
+/// A path prefix as a CommonMark link destination that leads to the file whatever its
+/// name: every byte but ASCII letters, digits and `-._~/` is percent-encoded (spaces,
+/// parentheses, `<`, `>`, `%`, `#`, `?`, `&`, `\`, control and non-ASCII bytes).
+fn link_destination(prefix: &str) -> String {
+    let mut out = String::with_capacity(prefix.len());
+    for b in prefix.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else if cfg!(windows) && b == b'\\' {
+            out.push('/');
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// The files a run reads, each with what it is, so no output replaces one of them.
