@@ -2129,3 +2129,317 @@ fn nothing_usable_is_an_error_not_an_empty_report() {
     );
     assert!(out.exists());
 }
+
+/// Renders `worked.csv` (2025-Q4, sprint) in `dir` with `extra` arguments.
+fn render_worked_in(dir: &Path, extra: &[&str]) -> Run {
+    let worked = fixture("worked.csv");
+    let mut args = vec![
+        "render",
+        worked.as_str(),
+        "--period",
+        "2025-Q4",
+        "--audience",
+        "sprint",
+    ];
+    args.extend_from_slice(extra);
+    run_in(dir, &args)
+}
+
+/// The names in a directory, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `-o` onto any file the run reads (a deployments file, the configuration, a template)
+/// is refused, and so is a chart file that would land on one; nothing is written.
+#[test]
+fn an_output_never_replaces_any_input() {
+    let dir = temp_dir("inputs-as-outputs");
+    let keep = "[stages]\nboundary = \"production\"\n";
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/problems.csv");
+    std::fs::copy(samples, dir.join("problems.csv")).unwrap();
+    std::fs::copy(
+        fixture("deployments/deployments.csv"),
+        dir.join("deployments.csv"),
+    )
+    .unwrap();
+    std::fs::hard_link(dir.join("deployments.csv"), dir.join("linked.csv")).unwrap();
+    std::fs::write(dir.join("escape-report.toml"), keep).unwrap();
+    std::fs::write(dir.join("other.toml"), keep).unwrap();
+    std::fs::write(dir.join("r-type-distribution.svg"), keep).unwrap();
+    std::fs::create_dir(dir.join("charts")).unwrap();
+    std::fs::write(dir.join("charts/escape-rate-trend.svg"), keep).unwrap();
+    let r = run_in(&dir, &["templates", "export", "tpl"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let before: Vec<(String, Vec<u8>)> = [
+        "deployments.csv",
+        "escape-report.toml",
+        "other.toml",
+        "r-type-distribution.svg",
+        "charts/escape-rate-trend.svg",
+        "tpl/sprint.md",
+    ]
+    .iter()
+    .map(|n| (n.to_string(), std::fs::read(dir.join(n)).unwrap()))
+    .collect();
+    let render = ["render", "problems.csv", "--audience", "sprint"];
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--deployments", "deployments.csv", "-o", "deployments.csv"],
+            "deployments.csv",
+        ),
+        (
+            vec!["--deployments", "deployments.csv", "-o", "linked.csv"],
+            "linked.csv",
+        ),
+        (vec!["-o", "escape-report.toml"], "escape-report.toml"),
+        (
+            vec!["--config", "other.toml", "-o", "other.toml"],
+            "other.toml",
+        ),
+        (
+            vec!["--templates", "tpl", "-o", "tpl/sprint.md"],
+            "tpl/sprint.md",
+        ),
+        (
+            vec!["--config", "r-type-distribution.svg", "-o", "r.md"],
+            "r-type-distribution.svg",
+        ),
+        (
+            vec![
+                "--config",
+                "charts/escape-rate-trend.svg",
+                "--charts-dir",
+                "charts",
+                "-o",
+                "r.md",
+            ],
+            "escape-rate-trend.svg",
+        ),
+    ];
+    for (extra, named) in cases {
+        let mut args = render.to_vec();
+        args.extend_from_slice(&extra);
+        let r = run_in(&dir, &args);
+        assert_eq!(r.code(), 2, "{extra:?}: {}", r.stderr());
+        assert!(
+            r.stderr().contains(named) && r.stderr().contains("is also an input"),
+            "{extra:?}: {}",
+            r.stderr()
+        );
+        assert!(!dir.join("r.md").exists(), "{extra:?}: no report written");
+    }
+    let r = run_in(
+        &dir,
+        &[
+            "import",
+            "csv",
+            "problems.csv",
+            "--config",
+            "other.toml",
+            "-o",
+            "other.toml",
+        ],
+    );
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("other.toml"), "{}", r.stderr());
+    let r = run_in(
+        &dir,
+        &["import", "csv", "problems.csv", "-o", "escape-report.toml"],
+    );
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    for (name, bytes) in before {
+        assert_eq!(std::fs::read(dir.join(&name)).unwrap(), bytes, "{name}");
+    }
+    assert_eq!(
+        names_in(&dir),
+        [
+            "charts",
+            "deployments.csv",
+            "escape-report.toml",
+            "linked.csv",
+            "other.toml",
+            "problems.csv",
+            "r-type-distribution.svg",
+            "tpl"
+        ]
+    );
+    assert_eq!(names_in(&dir.join("charts")), ["escape-rate-trend.svg"]);
+}
+
+/// `check many.csv 2>&1 | head -1`: thousands of findings on a standard error that is
+/// closed after the first line end the messages, not the program; the exit code is the
+/// one the check would have had.
+#[test]
+fn findings_on_a_closed_stderr_are_not_a_panic() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = temp_dir("closed-stderr");
+    let many = dir.join("many.csv");
+    let mut csv = String::from("id,found_stage,detected_at,type,severity\n");
+    for i in 0..3000 {
+        csv.push_str(&format!("X-{i},qa-lab,2025-11-01,code,high\n"));
+    }
+    std::fs::write(&many, csv).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+        .args(["check", &many.display().to_string()])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("unknown stage 'qa-lab'"), "{first}");
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(2), "{status:?}");
+}
+
+/// `import … -o /dev/stdout | head -c10`: the direct write to a pipe that is closed
+/// early is not an error.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_closed_pipe_named_as_the_output_is_not_an_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+        .args(["import", "csv", "samples/problems.csv", "-o", "/dev/stdout"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"id,title,t");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("error"), "{err}");
+}
+
+/// A Markdown report and its charts are written as one group: when a chart cannot be
+/// written, or the run is interrupted while they are, no file is left.
+#[test]
+fn a_markdown_report_is_never_left_without_its_charts() {
+    let dir = temp_dir("md-group");
+    // --charts-dir cannot be created: a file is in the way.
+    std::fs::write(dir.join("in-the-way"), "x").unwrap();
+    let r = render_worked_in(&dir, &["-o", "r.md", "--charts-dir", "in-the-way/charts"]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("in-the-way/charts"), "{}", r.stderr());
+    assert_eq!(names_in(&dir), ["in-the-way"]);
+    if Path::new("/proc/self").exists() {
+        let r = render_worked_in(&dir, &["-o", "r.md", "--charts-dir", "/proc/nope"]);
+        assert_eq!(r.code(), 2, "{}", r.stderr());
+        assert_eq!(names_in(&dir), ["in-the-way"]);
+    }
+    // A directory where a chart file goes.
+    std::fs::create_dir(dir.join("r-type-distribution.svg")).unwrap();
+    let r = render_worked_in(&dir, &["-o", "r.md"]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(
+        r.stderr()
+            .contains("r-type-distribution.svg is a directory"),
+        "{}",
+        r.stderr()
+    );
+    assert_eq!(names_in(&dir), ["in-the-way", "r-type-distribution.svg"]);
+    assert!(names_in(&dir.join("r-type-distribution.svg")).is_empty());
+}
+
+/// An interrupt while the chart files are written leaves neither them nor the report.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_markdown_report_leaves_nothing() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let dir = temp_dir("md-interrupted");
+    std::fs::create_dir(dir.join("charts")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+        .args([
+            "render",
+            &fixture("worked.csv"),
+            "--period",
+            "2025-Q4",
+            "--audience",
+            "sprint",
+            "-o",
+            "r.md",
+            "--charts-dir",
+            "charts",
+        ])
+        .current_dir(&dir)
+        .env("ESCAPE_REPORT_TEST_PAUSE_BEFORE_RENAME_MS", "5000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    // Wait until a chart's temporary file is written.
+    loop {
+        let written = std::fs::read_dir(dir.join("charts")).unwrap().any(|e| {
+            let e = e.unwrap();
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".escape-report-")
+                && e.metadata().is_ok_and(|m| m.len() > 0)
+        });
+        if written {
+            break;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the run ended before it was interrupted: {status}");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no chart written"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(names_in(&dir), ["charts"]);
+    assert!(names_in(&dir.join("charts")).is_empty());
+}
+
+/// Chart links are percent-encoded so CommonMark reads them as images whatever the
+/// report's or the directory's name; the files keep their names.
+#[test]
+fn chart_links_read_as_images_whatever_the_names() {
+    let dir = temp_dir("link-names");
+    let r = render_worked_in(&dir, &["-o", "my report (q4).md"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let doc = std::fs::read_to_string(dir.join("my report (q4).md")).unwrap();
+    assert!(
+        doc.contains("](my%20report%20%28q4%29-type-distribution.svg)\n"),
+        "{doc}"
+    );
+    assert!(dir.join("my report (q4)-type-distribution.svg").is_file());
+    let r = render_worked_in(&dir, &["-o", "out.md", "--charts-dir", "ch arts)x<ä>%#"]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let doc = std::fs::read_to_string(dir.join("out.md")).unwrap();
+    assert!(
+        doc.contains("](ch%20arts%29x%3C%C3%A4%3E%25%23/type-distribution.svg)\n"),
+        "{doc}"
+    );
+    assert!(dir.join("ch arts)x<ä>%#/type-distribution.svg").is_file());
+}

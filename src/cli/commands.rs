@@ -59,14 +59,14 @@ fn load(args: &InputArgs) -> Result<Loaded> {
     }
     if args.strict && ingest.quality().findings_total > 0 {
         print_findings(ingest.quality());
-        eprintln!(
+        output::stderr(format_args!(
             "error: --strict: {} found in the input; fix them or run without --strict",
             count(
                 ingest.quality().findings_total,
                 "problem was",
                 "problems were"
             )
-        );
+        ));
         return Err(Reported.into());
     }
     Ok(Loaded {
@@ -91,22 +91,25 @@ fn load_usable(args: &InputArgs) -> Result<Loaded> {
 fn usable(loaded: &Loaded, args: &InputArgs) -> bool {
     let q = &loaded.metrics.data_quality;
     for finding in q.findings.iter().filter(|f| f.outcome == Outcome::Fatal) {
-        eprintln!("error: {}", printable(&finding.to_string()));
+        output::stderr(format_args!("error: {}", printable(&finding.to_string())));
     }
     if q.rows_used > 0 {
         return true;
     }
     let skipped = q.findings.iter().filter(|f| f.outcome == Outcome::Skipped);
     for finding in skipped.take(5) {
-        eprintln!("error: {}", printable(&finding.to_string()));
+        output::stderr(format_args!("error: {}", printable(&finding.to_string())));
     }
     if q.rows_skipped > 5 {
-        eprintln!("… and {} more rows skipped", int(q.rows_skipped - 5));
+        output::stderr(format_args!(
+            "… and {} more rows skipped",
+            int(q.rows_skipped - 5)
+        ));
     }
-    eprintln!(
+    output::stderr(format_args!(
         "error: no usable record in {}, so there is nothing to report; fix the problems above (`escape-report check` lists every one)",
         printable(&args.files.join(", "))
-    );
+    ));
     false
 }
 
@@ -116,11 +119,11 @@ fn print_findings(quality: &crate::metrics::DataQuality) {
             Outcome::Skipped | Outcome::Fatal => "error",
             Outcome::Repaired | Outcome::Duplicate => "warning",
         };
-        eprintln!("{level}: {}", printable(&finding.to_string()));
+        output::stderr(format_args!("{level}: {}", printable(&finding.to_string())));
     }
     let unlisted = quality.findings_total - quality.findings.len() as u64;
     if unlisted > 0 {
-        eprintln!("… and {unlisted} more findings not listed");
+        output::stderr(format_args!("… and {unlisted} more findings not listed"));
     }
 }
 
@@ -273,10 +276,10 @@ fn init(args: &InitArgs) -> Result<ExitCode> {
         );
     }
     output::write_file(&args.path, crate::model::config::default_toml().as_bytes())?;
-    eprintln!(
+    output::stderr(format_args!(
         "wrote {}: every key is optional, delete what you do not change",
         args.path.display()
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -476,20 +479,35 @@ fn export_templates(dir: &std::path::Path, force: bool) -> Result<ExitCode> {
     for (name, text) in crate::render::templates::BUILT_IN {
         output::write_file(&dir.join(name), text.as_bytes())?;
     }
-    eprintln!(
+    output::stderr(format_args!(
         "wrote {} templates to {}; use them with `render --templates {}`",
         crate::render::templates::BUILT_IN.len(),
         dir.display(),
         dir.display()
-    );
+    ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where Markdown's chart files go and how the document links them.
+struct ChartPlace {
+    dir: std::path::PathBuf,
+    /// Prefix of each file name on disk.
+    file_prefix: String,
+    /// Prefix of each link, percent-encoded for CommonMark.
+    link_prefix: String,
 }
 
 fn render(args: &RenderArgs) -> Result<ExitCode> {
     use crate::render::{ChartFiles, OutputFormat};
     let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
+    let inputs = Inputs::of(
+        &args.input.files,
+        &args.input.deployments,
+        args.input.config.as_deref(),
+        args.templates.as_deref(),
+    );
     if let Some(out) = output {
-        refuse_input_as_output(out, &args.input.files)?;
+        inputs.refuse(out, "the output", "write the report somewhere else")?;
     }
     // Load templates first so a broken template is reported before reading large inputs.
     let templates = crate::render::Templates::load(args.templates.as_deref())?;
@@ -500,42 +518,48 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     } else {
         crate::charts::all(&loaded.metrics, &loaded.settings.bands)
     };
-    // Where Markdown's chart files go, and how the document links them.
     let target = output.map(output::Target::of);
-    let chart_dir: Option<(std::path::PathBuf, String)> =
-        if args.format != OutputFormat::Md || args.no_charts {
-            None
-        } else if let Some(dir) = &args.charts_dir {
-            let base = output
-                .and_then(|o| o.parent())
-                .filter(|p| !p.as_os_str().is_empty());
-            let link = match base {
-                Some(base) => dir.strip_prefix(base).unwrap_or(dir),
-                None => dir.as_path(),
-            };
-            let mut prefix = link.display().to_string();
-            if !prefix.is_empty() && !prefix.ends_with('/') {
-                prefix.push('/');
-            }
-            Some((dir.clone(), prefix))
-        } else {
-            match (output, &target) {
-                (Some(out), Some(output::Target::File)) => {
-                    let stem = out
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_else(|| "report".into());
-                    let dir = out
-                        .parent()
-                        .filter(|p| !p.as_os_str().is_empty())
-                        .map_or_else(|| std::path::PathBuf::from("."), |p| p.to_path_buf());
-                    Some((dir, format!("{stem}-")))
-                }
-                _ => None,
-            }
+    let place = if args.format != OutputFormat::Md || args.no_charts {
+        None
+    } else if let Some(dir) = &args.charts_dir {
+        let base = output
+            .and_then(|o| o.parent())
+            .filter(|p| !p.as_os_str().is_empty());
+        let link = match base {
+            Some(base) => dir.strip_prefix(base).unwrap_or(dir),
+            None => dir.as_path(),
         };
-    let files = chart_dir.as_ref().map(|(_, prefix)| ChartFiles {
-        link_prefix: prefix.clone(),
+        let mut prefix = link.display().to_string();
+        if !prefix.is_empty() && !prefix.ends_with('/') {
+            prefix.push('/');
+        }
+        Some(ChartPlace {
+            dir: dir.clone(),
+            file_prefix: String::new(),
+            link_prefix: link_destination(&prefix),
+        })
+    } else {
+        match (output, &target) {
+            (Some(out), Some(output::Target::File)) => {
+                let stem = out
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "report".into());
+                let dir = out
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map_or_else(|| std::path::PathBuf::from("."), |p| p.to_path_buf());
+                Some(ChartPlace {
+                    dir,
+                    link_prefix: link_destination(&format!("{stem}-")),
+                    file_prefix: format!("{stem}-"),
+                })
+            }
+            _ => None,
+        }
+    };
+    let files = place.as_ref().map(|p| ChartFiles {
+        link_prefix: p.link_prefix.clone(),
     });
     let rendered = if args.format == OutputFormat::Pdf {
         if output.is_none() && std::io::stdout().is_terminal() {
@@ -556,47 +580,167 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
         drop(guard);
         rendered?
     };
-    // The document first: when it cannot be written, no chart files are left behind.
-    match output {
-        Some(out) => output::write_file(out, &rendered.document)?,
-        None => output::stdout(&rendered.document)?,
-    }
-    if let Some((dir, prefix)) = &chart_dir {
-        let file_prefix = if args.charts_dir.is_some() {
-            // Only a directory named with --charts-dir is created.
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-            ""
-        } else {
-            prefix.as_str()
-        };
+    let mut chart_files = Vec::new();
+    if let Some(place) = &place {
         for (name, bytes) in &rendered.attachments {
-            output::write_file(&dir.join(format!("{file_prefix}{name}")), bytes)?;
+            let file = format!("{}{name}", place.file_prefix);
+            let path = if place.dir.as_os_str() == "." {
+                std::path::PathBuf::from(file)
+            } else {
+                place.dir.join(file)
+            };
+            if path.is_dir() {
+                bail!(
+                    "the chart file {} is a directory; move it, or choose another -o name or --charts-dir",
+                    path.display()
+                );
+            }
+            inputs.refuse(
+                &path,
+                "the chart file",
+                "choose another -o name or --charts-dir",
+            )?;
+            chart_files.push((path, bytes.as_slice()));
         }
+    }
+    // Only a directory named with --charts-dir is created, before anything is written.
+    let created = match (&place, &args.charts_dir) {
+        (Some(place), Some(_)) => create_dirs(&place.dir)?,
+        _ => Vec::new(),
+    };
+    let mut group = vec![(
+        output.map_or(output::To::Stdout, output::To::File),
+        rendered.document.as_slice(),
+    )];
+    group.extend(
+        chart_files
+            .iter()
+            .map(|(path, bytes)| (output::To::File(path), *bytes)),
+    );
+    if let Err(e) = output::write_group(&group) {
+        for dir in &created {
+            let _ = std::fs::remove_dir(dir);
+        }
+        return Err(e);
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Refuses to write a report over one of its own inputs.
-fn refuse_input_as_output(out: &std::path::Path, inputs: &[String]) -> Result<()> {
-    let Ok(out) = out.canonicalize() else {
-        return Ok(());
-    };
-    for input in inputs {
-        if input != "-" && std::path::Path::new(input).canonicalize().ok().as_ref() == Some(&out) {
+/// Creates `dir` and its missing parents; returns those it created, deepest first, so
+/// a failed write can remove them again. On failure, removes what it created.
+fn create_dirs(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+    let missing: Vec<std::path::PathBuf> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err())
+        .map(|d| d.to_path_buf())
+        .collect();
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        for d in &missing {
+            let _ = std::fs::remove_dir(d);
+        }
+        return Err(e).with_context(|| format!("cannot create {}", dir.display()));
+    }
+    Ok(missing)
+}
+
+/// A path prefix as a CommonMark link destination that leads to the file whatever its
+/// name: every byte but ASCII letters, digits and `-._~/` is percent-encoded (spaces,
+/// parentheses, `<`, `>`, `%`, `#`, `?`, `&`, `\`, control and non-ASCII bytes).
+fn link_destination(prefix: &str) -> String {
+    let mut out = String::with_capacity(prefix.len());
+    for b in prefix.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else if cfg!(windows) && b == b'\\' {
+            out.push('/');
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The files a run reads, each with what it is, so no output replaces one of them.
+struct Inputs {
+    files: Vec<(std::path::PathBuf, &'static str)>,
+}
+
+impl Inputs {
+    /// The positional inputs, the deployments files, the configuration (named, or
+    /// ./escape-report.toml when present, as [`Config::load`] finds it) and the templates
+    /// read from `templates` (its .md and .html files, as `Templates::load` reads them).
+    fn of(
+        files: &[String],
+        deployments: &[String],
+        config: Option<&std::path::Path>,
+        templates: Option<&std::path::Path>,
+    ) -> Inputs {
+        let named = |list: &[String], what| {
+            list.iter()
+                .filter(|f| *f != "-")
+                .map(move |f| (std::path::PathBuf::from(f), what))
+                .collect::<Vec<_>>()
+        };
+        let mut all = named(files, "an input");
+        all.extend(named(deployments, "the deployments file"));
+        match config {
+            Some(path) => all.push((path.to_path_buf(), "the configuration")),
+            None => {
+                let path = std::path::PathBuf::from(crate::model::config::CONFIG_FILE_NAME);
+                if path.is_file() {
+                    all.push((path, "the configuration"));
+                }
+            }
+        }
+        if let Some(entries) = templates.and_then(|dir| std::fs::read_dir(dir).ok()) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".md") || name.ends_with(".html") {
+                    all.push((entry.path(), "a template"));
+                }
+            }
+        }
+        Inputs { files: all }
+    }
+
+    /// Refuses to write `out` (`what`, e.g. "the output") when it is one of the inputs;
+    /// `advice` says what to do instead.
+    fn refuse(&self, out: &std::path::Path, what: &str, advice: &str) -> Result<()> {
+        // A device or a pipe is written in place, never replaced.
+        if std::fs::metadata(out).is_ok_and(|m| !m.is_file()) {
+            return Ok(());
+        }
+        if let Some((_, kind)) = self.files.iter().find(|(input, _)| same_file(out, input)) {
             bail!(
-                "the output {} is also an input; write the report somewhere else",
+                "{what} {} is also an input ({kind}); {advice}",
                 out.display()
             );
         }
+        Ok(())
     }
-    Ok(())
+}
+
+/// Whether two paths name the same file: the same device and inode when both exist
+/// (hard links, symbolic links), else the same canonical path.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return x.dev() == y.dev() && x.ino() == y.ino();
+        }
+    }
+    matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
 fn import(args: &ImportArgs) -> Result<ExitCode> {
     let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     if let Some(out) = output {
-        refuse_input_as_output(out, &args.files)?;
+        Inputs::of(&args.files, &[], args.config.as_deref(), None).refuse(
+            out,
+            "the output",
+            "write the CSV somewhere else",
+        )?;
     }
     let (config, _) = Config::load(args.config.as_deref())?;
     let mut ingest = Ingest::new(&config, PeriodChoice::LatestFullQuarter);
@@ -607,10 +751,10 @@ fn import(args: &ImportArgs) -> Result<ExitCode> {
     let (bytes, quality) = ingest.exported();
     print_findings(&quality);
     if args.strict && quality.findings_total > 0 {
-        eprintln!(
+        output::stderr(format_args!(
             "error: --strict: {} found; nothing was written",
             count(quality.findings_total, "problem was", "problems were")
-        );
+        ));
         return Ok(ExitCode::from(EXIT_ERROR));
     }
     match output {
@@ -622,7 +766,7 @@ fn import(args: &ImportArgs) -> Result<ExitCode> {
         .iter()
         .map(|(reason, n)| format!("{} {reason}", int(*n)))
         .collect();
-    eprintln!(
+    output::stderr(format_args!(
         "imported {} of {} as {}: {} skipped{}, {}",
         int(quality.rows_used),
         count(quality.rows_read, "record", "records"),
@@ -634,7 +778,7 @@ fn import(args: &ImportArgs) -> Result<ExitCode> {
             format!(" ({})", skipped.join(", "))
         },
         count(quality.duplicates, "duplicate", "duplicates"),
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -679,11 +823,11 @@ fn watchdog(dir: Option<&std::path::Path>) -> Option<std::sync::mpsc::Sender<()>
                 _ => return,
             }
             if resident_bytes().is_some_and(|b| b > TEMPLATE_MEMORY) {
-                eprintln!("error: the templates in {dir} use more than {} GB of memory (a loop that grows a value?); fix them or render without --templates", TEMPLATE_MEMORY >> 30);
+                output::stderr(format_args!("error: the templates in {dir} use more than {} GB of memory (a loop that grows a value?); fix them or render without --templates", TEMPLATE_MEMORY >> 30));
                 std::process::exit(EXIT_ERROR.into());
             }
         }
-        eprintln!("error: the templates in {dir} ran for more than {seconds} s (a loop that does not end?); fix them or render without --templates");
+        output::stderr(format_args!("error: the templates in {dir} ran for more than {seconds} s (a loop that does not end?); fix them or render without --templates"));
         std::process::exit(EXIT_ERROR.into());
     });
     Some(done)

@@ -21,7 +21,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             if e.downcast_ref::<Reported>().is_none() {
-                eprintln!("error: {e:#}");
+                output::stderr(format_args!("error: {e:#}"));
             }
             ExitCode::from(commands::EXIT_ERROR)
         }

@@ -1,8 +1,10 @@
-//! Writing results: to standard output, or atomically to a file. An interrupted run
-//! (SIGINT, SIGTERM, SIGHUP) removes the temporary files of writes in progress.
+//! Writing results: to standard output or error, or atomically to files, alone or as a
+//! group (a Markdown report and its charts). An interrupted run (SIGINT, SIGTERM, SIGHUP)
+//! removes the temporary files of writes in progress.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use anyhow::{Context, Result};
@@ -16,7 +18,8 @@ pub const EXIT_INTERRUPTED: i32 = 130;
 const PAUSE_BEFORE_RENAME: &str = "ESCAPE_REPORT_TEST_PAUSE_BEFORE_RENAME_MS";
 
 /// The temporary files of writes in progress. The lock is held while one is created and
-/// while it is renamed, so the interrupt handler sees each either whole or gone.
+/// while a group is renamed, so the interrupt handler sees each group either not yet
+/// renamed (and removes its temporary files) or completely renamed.
 static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 fn in_progress() -> MutexGuard<'static, Vec<PathBuf>> {
@@ -59,22 +62,55 @@ impl Temporary {
         self.file.as_mut().expect("present until renamed")
     }
 
-    /// Renames the file to `target`; on failure it is removed.
-    fn persist(mut self, target: &Path) -> io::Result<()> {
-        let file = self.file.take().expect("present until renamed");
-        let mut files = in_progress();
-        let result = file.persist(target).map(drop).map_err(|e| e.error);
+    /// Takes the file out and forgets its path; the caller holds the lock (`files`).
+    fn take(&mut self, files: &mut Vec<PathBuf>) -> NamedTempFile {
         files.retain(|p| *p != self.path);
-        result
+        self.file.take().expect("present until renamed")
     }
 }
 
 impl Drop for Temporary {
     fn drop(&mut self) {
-        // Removes the file (NamedTempFile's drop) before forgetting it.
-        drop(self.file.take());
-        in_progress().retain(|p| *p != self.path);
+        // A file not taken out is removed (NamedTempFile's drop) before it is forgotten.
+        if let Some(file) = self.file.take() {
+            drop(file);
+            in_progress().retain(|p| *p != self.path);
+        }
     }
+}
+
+/// Renames every temporary file to its target while holding the lock. When one rename
+/// fails, the files already renamed and the temporaries not yet renamed are removed, so
+/// the group is all there or not at all.
+fn persist_all(temporaries: Vec<(Temporary, PathBuf)>) -> Result<()> {
+    let mut files = in_progress();
+    let mut renamed: Vec<PathBuf> = Vec::new();
+    let mut rest = temporaries.into_iter();
+    for (mut temp, target) in rest.by_ref() {
+        if let Err(e) = temp.take(&mut files).persist(&target) {
+            // Dropping the error removes the temporary file it holds.
+            let error = e.error;
+            for (mut temp, _) in rest {
+                drop(temp.take(&mut files));
+            }
+            for path in &renamed {
+                let _ = std::fs::remove_file(path);
+            }
+            let removed = if renamed.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = renamed.iter().map(|p| p.display().to_string()).collect();
+                format!(
+                    " (the files written with it were removed: {})",
+                    names.join(", ")
+                )
+            };
+            return Err(error)
+                .with_context(|| format!("cannot write {}{removed}", target.display()));
+        }
+        renamed.push(target);
+    }
+    Ok(())
 }
 
 fn pause_before_rename() {
@@ -92,6 +128,45 @@ pub fn stdout(bytes: &[u8]) -> Result<()> {
     match out.write_all(bytes).and_then(|_| out.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to standard output"),
+    }
+}
+
+/// Set once standard error could not be written; later messages are dropped.
+static STDERR_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes one line (a finding, an error, a note) to standard error. A standard error
+/// that cannot be written (closed: `2>&1 | head -1`) ends the messages and is not an
+/// error: the run goes on to the exit code it would have had. Used instead of
+/// `eprintln!`, which panics there.
+pub fn stderr(line: std::fmt::Arguments<'_>) {
+    if STDERR_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let text = format!("{line}\n");
+    let mut err = io::stderr().lock();
+    if err
+        .write_all(text.as_bytes())
+        .and_then(|_| err.flush())
+        .is_err()
+    {
+        STDERR_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Writes to a file in place (a device, a pipe); a closed pipe is not an error.
+fn write_in_place(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    write_closed_pipe_ok(&mut file, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn write_closed_pipe_ok(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
     }
 }
 
@@ -171,50 +246,94 @@ fn resolve_links(path: &Path) -> Result<PathBuf> {
     )
 }
 
+/// Where one file of a group goes.
+#[derive(Debug, Clone, Copy)]
+pub enum To<'a> {
+    Stdout,
+    File(&'a Path),
+}
+
+/// How one file of a group is written.
+enum Plan<'a> {
+    /// Written in place, never replaced: standard output or error, a device, a pipe.
+    Stdout,
+    Stderr,
+    InPlace(&'a Path),
+    /// Written to a temporary file in `dir`, then renamed to `target`.
+    Replace {
+        target: PathBuf,
+        dir: PathBuf,
+    },
+}
+
+fn plan(path: &Path) -> Result<Plan<'_>> {
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.is_dir() {
+            anyhow::bail!("{} is a directory; give a file name", path.display());
+        }
+        if !meta.is_file() {
+            return Ok(Plan::InPlace(path));
+        }
+        match standard_stream(&meta) {
+            Some(Stream::Stdout) => return Ok(Plan::Stdout),
+            Some(Stream::Stderr) => return Ok(Plan::Stderr),
+            None => {}
+        }
+    }
+    let target = resolve_links(path)?;
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "cannot write {}: the directory {} does not exist",
+            target.display(),
+            dir.display()
+        );
+    }
+    Ok(Plan::Replace { target, dir })
+}
+
 /// Writes a whole file through a temporary file in the same directory and a rename, so
 /// no reader ever sees it half-written. A path that exists and is not a regular file
 /// (a device, a pipe) is written to directly and never replaced, and so is the file a
 /// standard stream goes to (`-o /dev/stdout > report.md`). A symbolic link is followed:
 /// the file it leads to is replaced, the link stays.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Ok(meta) = std::fs::metadata(path) {
-        if meta.is_dir() {
-            anyhow::bail!("{} is a directory; give a file name", path.display());
-        }
-        if !meta.is_file() {
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .with_context(|| format!("cannot open {}", path.display()))?;
-            return file
-                .write_all(bytes)
-                .and_then(|_| file.flush())
-                .with_context(|| format!("cannot write {}", path.display()));
-        }
-        match standard_stream(&meta) {
-            Some(Stream::Stdout) => return stdout(bytes),
-            Some(Stream::Stderr) => {
-                let mut err = io::stderr().lock();
-                return err
-                    .write_all(bytes)
-                    .and_then(|_| err.flush())
-                    .with_context(|| format!("cannot write {}", path.display()));
-            }
-            None => {}
-        }
+    write_group(&[(To::File(path), bytes)])
+}
+
+/// Writes files as one group, each as [`write_file`] writes it: every temporary file is
+/// written whole first, then what goes in place (standard output, devices, pipes), then
+/// the temporary files are all renamed under one lock. A failure before the renames
+/// leaves none of the group's files; a failed rename removes those renamed before it; an
+/// interrupt finds the group either not renamed (its temporary files are removed) or
+/// renamed whole.
+pub fn write_group(files: &[(To<'_>, &[u8])]) -> Result<()> {
+    let mut plans = Vec::with_capacity(files.len());
+    for (to, bytes) in files {
+        let plan = match to {
+            To::Stdout => Plan::Stdout,
+            To::File(path) => plan(path)?,
+        };
+        plans.push((plan, *bytes));
     }
-    let resolved = resolve_links(path)?;
-    let path = resolved.as_path();
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if !dir.is_dir() {
-        anyhow::bail!(
-            "cannot write {}: the directory {} does not exist",
-            path.display(),
-            dir.display()
-        );
+    let mut seen = std::collections::BTreeSet::new();
+    for (plan, _) in &plans {
+        if let Plan::Replace { target, dir } = plan {
+            let name = target.file_name().unwrap_or(target.as_os_str());
+            let canonical = dir
+                .canonicalize()
+                .unwrap_or_else(|_| dir.clone())
+                .join(name);
+            if !seen.insert(canonical) {
+                anyhow::bail!(
+                    "{} would be written twice in one run; choose another name",
+                    target.display()
+                );
+            }
+        }
     }
     let mut builder = tempfile::Builder::new();
     builder.prefix(".escape-report-");
@@ -224,14 +343,31 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
         // Created like any other file: 0666 less the umask.
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut temp = Temporary::create(&builder, dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    let file = temp.file();
-    file.write_all(bytes)
-        .and_then(|_| file.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    pause_before_rename();
-    temp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let mut temporaries = Vec::new();
+    for (plan, bytes) in &plans {
+        let Plan::Replace { target, dir } = plan else {
+            continue;
+        };
+        let mut temp = Temporary::create(&builder, dir)
+            .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+        let file = temp.file();
+        file.write_all(bytes)
+            .and_then(|_| file.as_file().sync_all())
+            .with_context(|| format!("cannot write {}", target.display()))?;
+        temporaries.push((temp, target.clone()));
+    }
+    for (plan, bytes) in &plans {
+        match plan {
+            Plan::Stdout => stdout(bytes)?,
+            Plan::Stderr => write_closed_pipe_ok(&mut io::stderr().lock(), bytes)
+                .context("cannot write to standard error")?,
+            Plan::InPlace(path) => write_in_place(path, bytes)?,
+            Plan::Replace { .. } => {}
+        }
+    }
+    if !temporaries.is_empty() {
+        pause_before_rename();
+        persist_all(temporaries)?;
+    }
     Ok(())
 }
