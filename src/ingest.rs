@@ -464,6 +464,49 @@ mod tests {
     }
 
     #[test]
+    fn repeated_json_keys_keep_the_first_value_and_are_findings() {
+        let base = r#""found_stage": "production", "detected_at": "2026-01-05""#;
+        let array = format!(
+            "[{{\"id\": \"J2\", \"id\": \"J3\", \"type\": \"code\", \"type\": \"infra\", \"type\": \"code\", {base}}},\n {{\"id\": \"J3\", \"Type\": \"code\", \"type\": \"infra\", {base}}}]"
+        );
+        let found = findings_in("in.json", array.as_bytes());
+        assert_eq!(
+            found,
+            [
+                "in.json:1: repeated key: the record names the key \"id\" more than once; its first value is used and the later ones are ignored. Remove the repeats",
+                "in.json:1: repeated key: the record names the key \"type\" more than once; its first value is used and the later ones are ignored. Remove the repeats",
+                "in.json:2: repeated key: the keys \"Type\" and \"type\" both name the type column; the value of \"Type\" is used. Remove or rename one of them",
+            ]
+        );
+        // J2 kept its id, so J3 is not a duplicate; both rows are used.
+        let mut ingest = Ingest::new(&Config::default(), PeriodChoice::LatestFullQuarter);
+        ingest.read_from("in.json", array.as_bytes(), None).unwrap();
+        assert_eq!(
+            (ingest.quality().rows_used, ingest.quality().duplicates),
+            (2, 0)
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_on_any_json_line_is_skipped() {
+        let line = r#"{"id": "L1", "found_stage": "production", "detected_at": "2026-01-05"}"#;
+        let joined = format!("\u{feff}{line}\n\u{feff}{}\n", line.replace("L1", "L2"));
+        assert_eq!(
+            findings_in("in.jsonl", joined.as_bytes()),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_repeated_header_line_is_named_as_such() {
+        let joined = "id,found_stage,detected_at\nA-1,production,2026-01-05\nid,found_stage,detected_at\nB-1,production,2026-01-06\n";
+        assert_eq!(
+            findings_of(joined.as_bytes()),
+            ["in.csv:3: repeated header: this line repeats the header line (were files joined together?); it is skipped. Remove it, or give the files as separate inputs"]
+        );
+    }
+
+    #[test]
     fn endless_zeros_stop_at_the_first_row() {
         // Like `check /dev/zero`: one line that never ends.
         let mut ingest = Ingest::new(&Config::default(), PeriodChoice::LatestFullQuarter);

@@ -199,6 +199,7 @@ pub fn read(
         slots,
         columns,
         header_len: record.len(),
+        header: record.clone(),
         id_column,
     };
     let plan = chunkable.and_then(|path| split_point(path).map(|split| (path, split)));
@@ -464,6 +465,8 @@ struct NativeRows<'f> {
     slots: Vec<Option<Field>>,
     columns: ColumnNames,
     header_len: usize,
+    /// The header line, to recognise it repeated (files joined with `cat`).
+    header: Record,
     /// The column of the ids.
     id_column: Option<usize>,
 }
@@ -498,6 +501,17 @@ impl NativeRows<'_> {
         }
         if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
             return; // a blank line
+        }
+        if record.get(0) == self.header.get(0) && *record == self.header {
+            visitor.bad_row(finding(
+                file,
+                line,
+                None,
+                Outcome::Skipped,
+                "repeated header",
+                "this line repeats the header line (were files joined together?); it is skipped. Remove it, or give the files as separate inputs".into(),
+            ));
+            return;
         }
         let header_len = self.header_len;
         if record.len() != header_len {

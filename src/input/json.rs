@@ -30,6 +30,113 @@ fn finding(
     }
 }
 
+/// One record as parsed: its value, and the keys its object repeats (the first value of
+/// a repeated key is kept, as the first of two same-named CSV columns is).
+struct Element {
+    value: Value,
+    repeated: Vec<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for Element {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Element, D::Error> {
+        deserializer.deserialize_any(ElementVisitor)
+    }
+}
+
+/// Builds an [`Element`]: an object entry by entry, anything else as a plain [`Value`].
+struct ElementVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ElementVisitor {
+    type Value = Element;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Element, A::Error> {
+        let mut object = Map::new();
+        let mut repeated = Vec::new();
+        while let Some((key, value)) = map.next_entry::<String, Value>()? {
+            if object.contains_key(&key) {
+                if !repeated.contains(&key) {
+                    repeated.push(key);
+                }
+            } else {
+                object.insert(key, value);
+            }
+        }
+        Ok(Element::plain(Value::Object(object)).with_repeated(repeated))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Element, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Value>()? {
+            items.push(item);
+        }
+        Ok(Element::plain(Value::Array(items)))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Element, E> {
+        Ok(Element::plain(Value::Bool(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Element, E> {
+        Ok(Element::plain(Value::from(v)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Element, E> {
+        Ok(Element::plain(Value::from(v)))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Element, E> {
+        Ok(Element::plain(Value::from(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Element, E> {
+        Ok(Element::plain(Value::from(v)))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Element, E> {
+        Ok(Element::plain(Value::String(v)))
+    }
+
+    fn visit_unit<E>(self) -> Result<Element, E> {
+        Ok(Element::plain(Value::Null))
+    }
+}
+
+impl Element {
+    fn plain(value: Value) -> Element {
+        Element {
+            value,
+            repeated: Vec::new(),
+        }
+    }
+
+    fn with_repeated(mut self, repeated: Vec<String>) -> Element {
+        self.repeated = repeated;
+        self
+    }
+
+    /// Reports the repeated keys, then gives the value.
+    fn report(self, file: &str, line: u64, visitor: &mut dyn RowVisitor) -> Value {
+        for key in &self.repeated {
+            visitor.finding(Finding {
+                file: file.to_string(),
+                line,
+                column: Some(crate::model::finding::shown(key).into_owned()),
+                message: format!(
+                    "the record names the key \"{}\" more than once; its first value is used and the later ones are ignored. Remove the repeats",
+                    crate::model::finding::shown(key)
+                ),
+                outcome: Outcome::Repaired,
+                reason: "repeated key",
+            });
+        }
+        self.value
+    }
+}
+
 /// Hands one parsed JSON value to the visitor as a row.
 fn visit_value(
     file: &str,
@@ -89,7 +196,21 @@ fn visit_object(file: &str, line: u64, object: Map<String, Value>, visitor: &mut
         let Some(field) = Field::from_header(&key) else {
             continue;
         };
-        if columns.0[field.index()].is_some() {
+        if let Some(first) = &columns.0[field.index()] {
+            visitor.finding(Finding {
+                file: file.to_string(),
+                line,
+                column: Some(crate::model::finding::shown(&key).into_owned()),
+                message: format!(
+                    "the keys \"{}\" and \"{}\" both name the {} column; the value of \"{}\" is used. Remove or rename one of them",
+                    crate::model::finding::shown(first),
+                    crate::model::finding::shown(&key),
+                    field.name(),
+                    crate::model::finding::shown(first)
+                ),
+                outcome: Outcome::Repaired,
+                reason: "repeated key",
+            });
             continue;
         }
         let text = match value {
@@ -148,16 +269,14 @@ pub fn read_lines(
             visitor.bad_row(too_long(file, line));
             return Ok(());
         }
-        let text = if line == 1 {
-            buffer.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buffer)
-        } else {
-            &buffer[..]
-        };
+        // A byte-order mark starts the first line, or any line of files joined with `cat`.
+        let text = buffer.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buffer);
         if text.iter().all(|b| b.is_ascii_whitespace()) {
             continue;
         }
         let is_first = std::mem::take(&mut first);
-        match serde_json::from_slice::<Value>(text) {
+        let parsed = serde_json::from_slice::<Element>(text).map(|e| e.report(file, line, visitor));
+        match parsed {
             Ok(Value::Object(object)) => match Shape::of(&object) {
                 Shape::Incidents => read_incidents(file, text, line, &object, visitor, ctx),
                 Shape::Other if is_first && records_key(&object).is_some() => {
@@ -641,8 +760,11 @@ fn read_array_from(
             }
             other => other?,
         };
-        match serde_json::from_slice::<Value>(&element) {
-            Ok(value) => visit_value(file, line, value, visitor, ctx, &mut seen),
+        match serde_json::from_slice::<Element>(&element) {
+            Ok(parsed) => {
+                let value = parsed.report(file, line, visitor);
+                visit_value(file, line, value, visitor, ctx, &mut seen)
+            }
             Err(e) => {
                 let at = line + e.line().saturating_sub(1) as u64;
                 visitor.bad_row(finding(

@@ -53,10 +53,28 @@ pub fn visible(value: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(pictures().map(|(_, p)| p).collect())
 }
 
+/// Characters that take no room when shown: soft hyphen, zero-width and direction marks,
+/// word joiners, byte-order mark.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+}
+
 /// A value from the input as a finding quotes it: whole when short, else its start and
 /// its length, so a 50 MB cell makes a one-line message; control characters are made
 /// visible (see [`visible`]).
 pub fn shown(value: &str) -> std::borrow::Cow<'_, str> {
+    // Invisible characters (a zero-width space, a byte-order mark, a direction mark)
+    // are named, or "unknown stage 'production'" would make no sense.
+    if value.chars().any(invisible) {
+        let named: String = value
+            .chars()
+            .map(|c| match invisible(c) {
+                true => format!("<U+{:04X}>", c as u32),
+                false => c.to_string(),
+            })
+            .collect();
+        return std::borrow::Cow::Owned(shown(&named).into_owned());
+    }
     let value = match visible(value) {
         std::borrow::Cow::Borrowed(value) => value,
         std::borrow::Cow::Owned(changed) => {
@@ -121,6 +139,8 @@ mod tests {
         );
         assert_eq!(visible("c1\u{9b}31m"), "c1\u{fffd}31m");
         assert_eq!(shown("stage\x1b[2J"), "stage\u{241b}[2J");
+        assert_eq!(shown("production\u{200b}"), "production<U+200B>");
+        assert_eq!(shown("\u{feff}2"), "<U+FEFF>2");
     }
 
     #[test]
