@@ -70,6 +70,8 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
             id: "against-first-quarter".into(),
             heading: "Against earlier quarters".into(),
             paragraphs: vec!["There is no earlier quarter in the data to compare with.".into()],
+            // The quarter's own bar: the deck still shows what escaped (SPEC 6).
+            chart: Some("escaped-by-quarter".into()),
             ..Section::default()
         });
     }

@@ -60,7 +60,9 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
         heading: "Escape rate".into(),
         paragraphs: ctx.escape_rate_paragraphs(),
         note: ctx.small_sample_note(),
-        chart: (m.quarters.len() > 1).then(|| "escape-rate-trend".into()),
+        // With escapes the type chart is there; without, this one is the report's chart
+        // (SPEC 6: every report carries one), a single point when there is one quarter.
+        chart: (m.quarters.len() > 1 || t.escaped == 0).then(|| "escape-rate-trend".into()),
         ..Section::default()
     });
     if t.escaped > 0 {

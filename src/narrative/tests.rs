@@ -185,3 +185,21 @@ fn no_team_is_named_in_any_report() {
         assert!(!text.contains("Zanzibar"), "{audience:?} names a team");
     }
 }
+
+/// SPEC 6: every report carries at least one chart, with one quarter of data and with
+/// nothing escaped.
+#[test]
+fn every_report_has_a_chart_even_with_one_quarter_and_no_escapes() {
+    let escaped = caught(5) + "E-1,Login fails,production,2025-11-03,code,P1,6\n";
+    for rows in [caught(5), escaped] {
+        for audience in [Audience::Sprint, Audience::Em, Audience::Board] {
+            let r = report(&rows, audience);
+            let charts: Vec<&str> = r
+                .sections
+                .iter()
+                .filter_map(|s| s.chart.as_deref())
+                .collect();
+            assert!(!charts.is_empty(), "{audience:?}: {rows}");
+        }
+    }
+}
