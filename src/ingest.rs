@@ -507,6 +507,21 @@ mod tests {
     }
 
     #[test]
+    fn a_truncated_json_array_and_nul_bytes_are_findings() {
+        let cut = r#"[{"id": "A-1", "found_stage": "production", "detected_at": "2026-01-05"},
+ {"id": "A-2", "found_"#;
+        let found = findings_in("in.json", cut.as_bytes());
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with("in.json:2: invalid JSON: the record is not valid JSON"));
+        assert_eq!(found[1], "in.json:2: truncated file: the file ends inside a record; it may be cut short: export it again");
+        let nul = b"id,title,found_stage,detected_at\nA-1,a\0b,production,2026-01-05\n";
+        assert_eq!(
+            findings_of(nul),
+            ["in.csv:2: control characters: problem A-1: the title holds control characters (codes such as ESC that a terminal acts on); reports show them as symbols (\u{241b})"]
+        );
+    }
+
+    #[test]
     fn endless_zeros_stop_at_the_first_row() {
         // Like `check /dev/zero`: one line that never ends.
         let mut ingest = Ingest::new(&Config::default(), PeriodChoice::LatestFullQuarter);
