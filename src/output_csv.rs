@@ -19,6 +19,7 @@ pub fn defuse(text: &str) -> String {
 const FORMULA: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// Removes the `'` that [`defuse`] added, so reading our own output gives the original.
+#[inline]
 pub fn restore(text: &str) -> &str {
     match text.strip_prefix('\'') {
         Some(rest) if rest.trim_start_matches('\'').starts_with(FORMULA) => rest,

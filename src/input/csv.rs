@@ -535,6 +535,7 @@ impl NativeRows<'_> {
         // (Delimiters are ASCII, so they do not change whether the whole is valid.)
         let bytes = record.as_slice();
         let whole = std::str::from_utf8(bytes).ok();
+        row.plain = !crate::model::finding::suspect(bytes);
         let (mut start, gap) = (0, record.gap());
         for (&end, slot) in record.ends().iter().zip(&self.slots) {
             let range = start..end;
@@ -564,6 +565,7 @@ impl NativeRows<'_> {
             };
             // A cell `import` defused (see `output_csv`) reads back as it was.
             let text = match text {
+                Cow::Borrowed(t) if !t.starts_with('\'') => Cow::Borrowed(t),
                 Cow::Borrowed(t) => Cow::Borrowed(crate::output_csv::restore(t)),
                 Cow::Owned(t) => Cow::Owned(crate::output_csv::restore(&t).to_string()),
             };

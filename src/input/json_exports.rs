@@ -263,5 +263,6 @@ pub fn pagerduty(object: &Map<String, Value>, rules: &Classifier) -> Mapped<'sta
 fn into_owned(row: RawRow<'_>) -> RawRow<'static> {
     RawRow {
         values: row.values.map(|v| v.map(|c| Cow::Owned(c.into_owned()))),
+        plain: row.plain,
     }
 }

@@ -27,8 +27,7 @@ const SHOWN_CHARS: usize = 80;
 /// symbol of Unicode's Control Pictures block (`␛`, `␍`, `␀`, `␡`) or `�`. Tabs and
 /// line breaks stay. Borrowed, without a copy, when there is nothing to change.
 pub fn visible(value: &str) -> std::borrow::Cow<'_, str> {
-    let suspect = |b: &u8| (*b < 0x20 && *b != b'\t' && *b != b'\n') || *b == 0x7F || *b == 0xC2;
-    if !value.as_bytes().iter().any(suspect) {
+    if !suspect(value.as_bytes()) {
         return std::borrow::Cow::Borrowed(value);
     }
     // What `c` shows as, `next` following it (a CR before LF is a line break too).
@@ -51,6 +50,27 @@ pub fn visible(value: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(value);
     }
     std::borrow::Cow::Owned(pictures().map(|(_, p)| p).collect())
+}
+
+/// Whether `bytes` may hold a control character: true for any byte below 0x20 (tab
+/// and line feed included, checked afterwards), DEL, or any byte of a non-ASCII
+/// character (C1 controls are U+0080 to U+009F). Eight bytes at a time, as this runs on
+/// every row.
+pub fn suspect(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = !LOW;
+    // The top bit of a byte is set when the byte is 0x7F or more (0x7F + 1 carries into
+    // it, and bytes from 0x80 have it), or below 0x20 (0x20 taken from it borrows).
+    let flagged = |x: u64| (((x & LOW) + ONES) | x | (x.wrapping_sub(ONES * 0x20) & !x)) & HIGH;
+    let mut words = bytes.chunks_exact(8);
+    let mut found = 0;
+    for word in &mut words {
+        found |= flagged(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+    }
+    let mut last = [b' '; 8];
+    last[..words.remainder().len()].copy_from_slice(words.remainder());
+    (found | flagged(u64::from_le_bytes(last))) != 0
 }
 
 /// Characters that take no room when shown: soft hyphen, zero-width and direction marks,
@@ -126,6 +146,31 @@ impl fmt::Display for Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_eight_byte_check_finds_what_a_byte_loop_finds() {
+        let flagged = |b: u8| !(0x20..0x7F).contains(&b);
+        for b in 0..=255u8 {
+            for at in 0..17 {
+                let mut bytes = vec![b'a'; 17];
+                bytes[at] = b;
+                assert_eq!(suspect(&bytes), flagged(b), "byte {b:#x} at {at}");
+                assert_eq!(
+                    suspect(&bytes[..at + 1]),
+                    flagged(b),
+                    "byte {b:#x} last of {}",
+                    at + 1
+                );
+            }
+        }
+        // Every printable ASCII byte next to every other passes.
+        let printable: Vec<u8> = (0x20..0x7F).collect();
+        for a in &printable {
+            let pair: Vec<u8> = printable.iter().flat_map(|b| [*a, *b]).collect();
+            assert!(!suspect(&pair));
+        }
+        assert!(suspect("£5".as_bytes()));
+    }
 
     #[test]
     fn control_characters_become_symbols() {

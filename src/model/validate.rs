@@ -324,24 +324,9 @@ impl Validator {
                 }
             }
         });
-        let mut text = |field: Field| {
-            let value = visible(row.get(field)?);
-            if matches!(value, Cow::Owned(_)) {
-                report(at.finding(
-                    Some(field),
-                    Outcome::Repaired,
-                    "control characters",
-                    format!(
-                        "problem {id}: the {} holds control characters (codes such as ESC that a terminal acts on); reports show them as symbols (␛)",
-                        field.name(),
-                        id = shown(id)
-                    ),
-                ));
-            }
-            Some(value)
-        };
-        Some(Problem {
-            id: text(Field::Id).unwrap_or(Cow::Borrowed(id)),
+        let text = |field: Field| row.get(field).map(Cow::Borrowed);
+        let mut problem = Problem {
+            id: Cow::Borrowed(id),
             title: text(Field::Title).unwrap_or_default(),
             found_stage,
             escaped,
@@ -362,6 +347,44 @@ impl Validator {
             mechanism,
             reopened,
             likely_regression: false,
-        })
+        };
+        if !row.plain {
+            make_visible(&mut problem, at, report);
+        }
+        Some(problem)
+    }
+}
+
+/// Replaces the control characters in the problem's text (see [`visible`]), with a
+/// finding for each value changed. Off the common path: readers mark rows they checked.
+#[cold]
+fn make_visible(problem: &mut Problem<'_>, at: &Location<'_>, report: &mut dyn FnMut(Finding)) {
+    let id = problem.id.to_string();
+    let mut fix = |field: Field, value: &mut Cow<'_, str>| {
+        if let Cow::Owned(changed) = visible(value) {
+            *value = Cow::Owned(changed);
+            report(at.finding(
+                Some(field),
+                Outcome::Repaired,
+                "control characters",
+                format!(
+                    "problem {id}: the {} holds control characters (codes such as ESC that a terminal acts on); reports show them as symbols (␛)",
+                    field.name(),
+                    id = shown(&id)
+                ),
+            ));
+        }
+    };
+    fix(Field::Id, &mut problem.id);
+    fix(Field::Title, &mut problem.title);
+    for (field, value) in [
+        (Field::Release, &mut problem.release),
+        (Field::Component, &mut problem.component),
+        (Field::Team, &mut problem.team),
+        (Field::Source, &mut problem.source),
+    ] {
+        if let Some(value) = value {
+            fix(field, value);
+        }
     }
 }
