@@ -166,14 +166,21 @@ impl Source {
     /// Opens the input, decompressing gzip and zstd (recognised by their magic bytes);
     /// true when it was decompressed.
     fn open(&self) -> Result<(Box<dyn Read + Send>, bool)> {
-        let raw: Box<dyn Read + Send> = match self {
-            Source::Stdin => Box::new(io::stdin()),
+        let raw = match self {
+            Source::Stdin => crate::progress::wrap(io::stdin(), "standard input", None),
             Source::Path(p) => {
                 if p.is_dir() {
                     anyhow::bail!("{} is a directory; name the files inside it", p.display());
                 }
                 let file = File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
-                Box::new(crate::progress::wrap(file, p))
+                // A pipe or a device has no size to show progress against.
+                let size = file
+                    .metadata()
+                    .ok()
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len());
+                let name = p.file_name().unwrap_or(p.as_os_str()).to_string_lossy();
+                crate::progress::wrap(file, &name, size)
             }
         };
         decompress(raw).with_context(|| format!("cannot read {}", self.display_name()))
