@@ -2443,3 +2443,28 @@ fn chart_links_read_as_images_whatever_the_names() {
     );
     assert!(dir.join("ch arts)x<ä>%#/type-distribution.svg").is_file());
 }
+
+/// `import` takes `--quiet`/`-q` like the other reading commands; with stderr piped
+/// there is never a progress bar, so stderr holds only the import line.
+#[test]
+fn import_takes_quiet_and_a_piped_stderr_gets_no_progress_bar() {
+    for quiet in [&["-q"][..], &["--quiet"], &[]] {
+        let mut args = vec!["import", "csv", "-o", "-"];
+        args.extend_from_slice(quiet);
+        let worked = fixture("worked.csv");
+        args.push(&worked);
+        let r = run(&args);
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        assert!(
+            r.stderr().starts_with("imported 38 of 38 records as csv"),
+            "{}",
+            r.stderr()
+        );
+        assert_eq!(r.stderr().lines().count(), 1, "{}", r.stderr());
+    }
+    for input in ["worked.csv", "worked.csv.gz", "worked.csv.zst"] {
+        let r = run(&["metrics", "--json", &fixture(input)]);
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        assert_eq!(r.stderr(), "");
+    }
+}

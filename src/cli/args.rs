@@ -84,7 +84,8 @@ pub struct InputArgs {
     /// attributed to the release that shipped them.
     #[arg(long, value_name = "FILE")]
     pub deployments: Vec<String>,
-    /// No progress bar (it shows only for large files when stderr is a terminal).
+    /// No progress bar (without it, one shows on stderr when it is a terminal and a read
+    /// lasts more than a second).
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Treat every finding (rejected or repaired row, duplicate) as an error: list them all, exit 2.
@@ -161,6 +162,10 @@ pub struct ImportArgs {
     /// Fail (exit 2) when any record was skipped or repaired.
     #[arg(long)]
     pub strict: bool,
+    /// No progress bar (without it, one shows on stderr when it is a terminal and a read
+    /// lasts more than a second).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -734,6 +734,7 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 }
 
 fn import(args: &ImportArgs) -> Result<ExitCode> {
+    crate::progress::set_quiet(args.quiet);
     let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     if let Some(out) = output {
         Inputs::of(&args.files, &[], args.config.as_deref(), None).refuse(
