@@ -2468,3 +2468,35 @@ fn import_takes_quiet_and_a_piped_stderr_gets_no_progress_bar() {
         assert_eq!(r.stderr(), "");
     }
 }
+
+/// Standard input named twice (two inputs, or an input and the deployments) is a usage
+/// error found before anything is read: a missing file named first is not reached.
+#[test]
+fn standard_input_can_be_named_only_once() {
+    use std::process::Stdio;
+    let cases: [&[&str]; 4] = [
+        &["summary", "-", "-"],
+        &["metrics", "--json", "missing.csv", "-", "-"],
+        &["render", "--audience", "em", "-", "--deployments", "-"],
+        &["import", "csv", "-", "-"],
+    ];
+    for args in cases {
+        let out = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+            .args(args)
+            .current_dir(std::env::temp_dir())
+            .stdin(std::fs::File::open(fixture("worked.csv")).unwrap())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr, "error: standard input (-) can be read only once; name it once\n",
+            "{args:?}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    let r = run(&["metrics", "--json", "-", "--deployments", "missing.csv"]);
+    assert!(!r.stderr().contains("only once"), "{}", r.stderr());
+}
