@@ -2500,3 +2500,44 @@ fn standard_input_can_be_named_only_once() {
     let r = run(&["metrics", "--json", "-", "--deployments", "missing.csv"]);
     assert!(!r.stderr().contains("only once"), "{}", r.stderr());
 }
+
+/// Every command and subcommand, found from clap's own tree, has help with an example;
+/// the top level lists every exit code, and the texts say what the commands do.
+#[test]
+fn every_command_and_subcommand_has_help_with_an_example() {
+    use clap::CommandFactory;
+    fn paths(cmd: &clap::Command, prefix: Vec<String>, out: &mut Vec<Vec<String>>) {
+        out.push(prefix.clone());
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut path = prefix.clone();
+            path.push(sub.get_name().to_string());
+            paths(sub, path, out);
+        }
+    }
+    let mut all = Vec::new();
+    paths(&escape_report::cli::Cli::command(), Vec::new(), &mut all);
+    assert!(all.len() >= 11, "{all:?}");
+    for path in &all {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let r = run(&args);
+        assert_eq!(r.code(), 0, "{path:?}");
+        assert!(r.stdout().contains("Example"), "{path:?}: {}", r.stdout());
+    }
+    let top = run(&["--help"]).stdout();
+    assert!(
+        top.contains("2 usage, input or output error, 130 interrupted"),
+        "{top}"
+    );
+    let help = run(&["--help"]).stdout();
+    assert!(help.contains("Markdown, HTML or PDF"), "{help}");
+    let render = run(&["render", "--help"]).stdout();
+    assert!(render.contains("Markdown, HTML or PDF"), "{render}");
+    let summary = run(&["summary", "--help"]).stdout();
+    let words: String = summary.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("gzip or zstd"), "{summary}");
+    assert!(
+        words.contains("(Jira, GitHub, PagerDuty, Zendesk, Freshdesk) detected from their header"),
+        "{summary}"
+    );
+}
