@@ -2541,3 +2541,73 @@ fn every_command_and_subcommand_has_help_with_an_example() {
         "{summary}"
     );
 }
+
+/// A gzip or zstd file cut short (or with bytes after its end that are not another
+/// member or frame) is an error naming the file and saying what to do, not a decoder's
+/// debug dump.
+#[test]
+fn a_truncated_compressed_file_is_named_with_a_fix() {
+    let dir = temp_dir("truncated");
+    for format in ["gz", "zst"] {
+        let whole = std::fs::read(fixture(&format!("worked.csv.{format}"))).unwrap();
+        let kind = if format == "gz" { "gzip" } else { "zstd" };
+        for (name, bytes) in [
+            (
+                format!("half.csv.{format}"),
+                whole[..whole.len() / 2].to_vec(),
+            ),
+            (format!("head.csv.{format}"), whole[..6].to_vec()),
+        ] {
+            let path = dir.join(&name);
+            std::fs::write(&path, bytes).unwrap();
+            let r = run(&["metrics", "--json", path.to_str().unwrap()]);
+            assert_eq!(r.code(), 2, "{name}: {}", r.stderr());
+            assert_eq!(
+                r.stderr(),
+                format!(
+                    "error: cannot read {}: the compressed data ends early or is damaged ({kind}: unexpected end of file); the file may be cut short: copy or export it again\n",
+                    path.display()
+                ),
+                "{name}"
+            );
+            assert_eq!(r.stdout(), "", "{name}");
+        }
+        let path = dir.join(format!("trailing.csv.{format}"));
+        std::fs::write(&path, [&whole[..], b"trailing bytes"].concat()).unwrap();
+        let r = run(&["check", path.to_str().unwrap()]);
+        assert_eq!(r.code(), 2, "{}", r.stderr());
+        assert!(
+            r.stderr().contains(&format!(
+                "cannot read {}: the compressed data ends early or is damaged ({kind}: ",
+                path.display()
+            )),
+            "{}",
+            r.stderr()
+        );
+        assert!(!r.stderr().contains("Error {"), "{}", r.stderr());
+    }
+}
+
+/// Concatenated zstd frames (`zstd -c a b`, `cat a.zst b.zst`) are read to the end,
+/// like concatenated gzip members, with skippable frames skipped.
+#[test]
+fn every_zstd_frame_of_a_file_is_read() {
+    let dir = temp_dir("zstd-frames");
+    for format in ["gz", "zst"] {
+        let whole = std::fs::read(fixture(&format!("worked.csv.{format}"))).unwrap();
+        let path = dir.join(format!("twice.csv.{format}"));
+        let mut bytes = whole.clone();
+        if format == "zst" {
+            // A skippable frame: magic, length, then that many bytes.
+            bytes.extend_from_slice(&0x184D_2A50u32.to_le_bytes());
+            bytes.extend_from_slice(&3u32.to_le_bytes());
+            bytes.extend_from_slice(b"abc");
+        }
+        bytes.extend_from_slice(&whole);
+        std::fs::write(&path, bytes).unwrap();
+        let m = metrics(&[path.to_str().unwrap(), "--period", "2025-Q4"]);
+        // The second copy's header line is read as a row too.
+        assert_eq!(m["data_quality"]["rows_read"], 38 + 1 + 38, "{format}");
+        assert_eq!(m["data_quality"]["duplicates"], 38, "{format}");
+    }
+}
