@@ -81,6 +81,16 @@ pub fn add_rows(n: u64) {
     }
 }
 
+/// Clears the bar of the input being read, if one shows: for a run stopped by a signal,
+/// so the terminal is not left with a stale line.
+pub fn clear() {
+    if let Ok(current) = CURRENT.try_lock() {
+        if let Some(shared) = current.as_ref() {
+            shared.bar.finish_and_clear();
+        }
+    }
+}
+
 /// When a hidden bar is due to show: the first time it is asked at least `after` past
 /// `start`, and never again.
 struct Reveal {
