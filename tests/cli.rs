@@ -2443,3 +2443,171 @@ fn chart_links_read_as_images_whatever_the_names() {
     );
     assert!(dir.join("ch arts)x<ä>%#/type-distribution.svg").is_file());
 }
+
+/// `import` takes `--quiet`/`-q` like the other reading commands; with stderr piped
+/// there is never a progress bar, so stderr holds only the import line.
+#[test]
+fn import_takes_quiet_and_a_piped_stderr_gets_no_progress_bar() {
+    for quiet in [&["-q"][..], &["--quiet"], &[]] {
+        let mut args = vec!["import", "csv", "-o", "-"];
+        args.extend_from_slice(quiet);
+        let worked = fixture("worked.csv");
+        args.push(&worked);
+        let r = run(&args);
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        assert!(
+            r.stderr().starts_with("imported 38 of 38 records as csv"),
+            "{}",
+            r.stderr()
+        );
+        assert_eq!(r.stderr().lines().count(), 1, "{}", r.stderr());
+    }
+    for input in ["worked.csv", "worked.csv.gz", "worked.csv.zst"] {
+        let r = run(&["metrics", "--json", &fixture(input)]);
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        assert_eq!(r.stderr(), "");
+    }
+}
+
+/// Standard input named twice (two inputs, or an input and the deployments) is a usage
+/// error found before anything is read: a missing file named first is not reached.
+#[test]
+fn standard_input_can_be_named_only_once() {
+    use std::process::Stdio;
+    let cases: [&[&str]; 4] = [
+        &["summary", "-", "-"],
+        &["metrics", "--json", "missing.csv", "-", "-"],
+        &["render", "--audience", "em", "-", "--deployments", "-"],
+        &["import", "csv", "-", "-"],
+    ];
+    for args in cases {
+        let out = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+            .args(args)
+            .current_dir(std::env::temp_dir())
+            .stdin(std::fs::File::open(fixture("worked.csv")).unwrap())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr, "error: standard input (-) can be read only once; name it once\n",
+            "{args:?}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    let r = run(&["metrics", "--json", "-", "--deployments", "missing.csv"]);
+    assert!(!r.stderr().contains("only once"), "{}", r.stderr());
+}
+
+/// Every command and subcommand, found from clap's own tree, has help with an example;
+/// the top level lists every exit code, and the texts say what the commands do.
+#[test]
+fn every_command_and_subcommand_has_help_with_an_example() {
+    use clap::CommandFactory;
+    fn paths(cmd: &clap::Command, prefix: Vec<String>, out: &mut Vec<Vec<String>>) {
+        out.push(prefix.clone());
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let mut path = prefix.clone();
+            path.push(sub.get_name().to_string());
+            paths(sub, path, out);
+        }
+    }
+    let mut all = Vec::new();
+    paths(&escape_report::cli::Cli::command(), Vec::new(), &mut all);
+    assert!(all.len() >= 11, "{all:?}");
+    for path in &all {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        let r = run(&args);
+        assert_eq!(r.code(), 0, "{path:?}");
+        assert!(r.stdout().contains("Example"), "{path:?}: {}", r.stdout());
+    }
+    let top = run(&["--help"]).stdout();
+    assert!(
+        top.contains("2 usage, input or output error, 130 interrupted"),
+        "{top}"
+    );
+    let help = run(&["--help"]).stdout();
+    assert!(help.contains("Markdown, HTML or PDF"), "{help}");
+    let render = run(&["render", "--help"]).stdout();
+    assert!(render.contains("Markdown, HTML or PDF"), "{render}");
+    let summary = run(&["summary", "--help"]).stdout();
+    let words: String = summary.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("gzip or zstd"), "{summary}");
+    assert!(
+        words.contains("(Jira, GitHub, PagerDuty, Zendesk, Freshdesk) detected from their header"),
+        "{summary}"
+    );
+}
+
+/// A gzip or zstd file cut short (or with bytes after its end that are not another
+/// member or frame) is an error naming the file and saying what to do, not a decoder's
+/// debug dump.
+#[test]
+fn a_truncated_compressed_file_is_named_with_a_fix() {
+    let dir = temp_dir("truncated");
+    for format in ["gz", "zst"] {
+        let whole = std::fs::read(fixture(&format!("worked.csv.{format}"))).unwrap();
+        let kind = if format == "gz" { "gzip" } else { "zstd" };
+        for (name, bytes) in [
+            (
+                format!("half.csv.{format}"),
+                whole[..whole.len() / 2].to_vec(),
+            ),
+            (format!("head.csv.{format}"), whole[..6].to_vec()),
+        ] {
+            let path = dir.join(&name);
+            std::fs::write(&path, bytes).unwrap();
+            let r = run(&["metrics", "--json", path.to_str().unwrap()]);
+            assert_eq!(r.code(), 2, "{name}: {}", r.stderr());
+            assert_eq!(
+                r.stderr(),
+                format!(
+                    "error: cannot read {}: the compressed data ends early or is damaged ({kind}: unexpected end of file); the file may be cut short: copy or export it again\n",
+                    path.display()
+                ),
+                "{name}"
+            );
+            assert_eq!(r.stdout(), "", "{name}");
+        }
+        let path = dir.join(format!("trailing.csv.{format}"));
+        std::fs::write(&path, [&whole[..], b"trailing bytes"].concat()).unwrap();
+        let r = run(&["check", path.to_str().unwrap()]);
+        assert_eq!(r.code(), 2, "{}", r.stderr());
+        assert!(
+            r.stderr().contains(&format!(
+                "cannot read {}: the compressed data ends early or is damaged ({kind}: ",
+                path.display()
+            )),
+            "{}",
+            r.stderr()
+        );
+        assert!(!r.stderr().contains("Error {"), "{}", r.stderr());
+    }
+}
+
+/// Concatenated zstd frames (`zstd -c a b`, `cat a.zst b.zst`) are read to the end,
+/// like concatenated gzip members, with skippable frames skipped.
+#[test]
+fn every_zstd_frame_of_a_file_is_read() {
+    let dir = temp_dir("zstd-frames");
+    for format in ["gz", "zst"] {
+        let whole = std::fs::read(fixture(&format!("worked.csv.{format}"))).unwrap();
+        let path = dir.join(format!("twice.csv.{format}"));
+        let mut bytes = whole.clone();
+        if format == "zst" {
+            // A skippable frame: magic, length, then that many bytes.
+            bytes.extend_from_slice(&0x184D_2A50u32.to_le_bytes());
+            bytes.extend_from_slice(&3u32.to_le_bytes());
+            bytes.extend_from_slice(b"abc");
+        }
+        bytes.extend_from_slice(&whole);
+        std::fs::write(&path, bytes).unwrap();
+        let m = metrics(&[path.to_str().unwrap(), "--period", "2025-Q4"]);
+        // The second copy's header line is read as a row too.
+        assert_eq!(m["data_quality"]["rows_read"], 38 + 1 + 38, "{format}");
+        assert_eq!(m["data_quality"]["duplicates"], 38, "{format}");
+    }
+}

@@ -12,7 +12,7 @@ use crate::input::Format;
     version,
     about = "Turns defect and incident records into honest, readable quality reports.",
     long_about = "Turns defect and incident records into honest, readable quality reports: how many problems escaped to production, what kind they were, what they cost, and whether that is getting better.",
-    after_help = "Example:\n  escape-report summary samples/problems.csv\n\nExit codes: 0 fine, 1 gate exceeded, 2 usage, input or output error."
+    after_help = "Example:\n  escape-report summary samples/problems.csv\n\nExit codes: 0 fine, 1 gate exceeded, 2 usage, input or output error, 130 interrupted."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -39,7 +39,7 @@ pub enum Command {
         after_help = "Example:\n  escape-report gate samples/problems.csv --max-escape-rate 15 --max-weighted 25"
     )]
     Gate(GateArgs),
-    /// Write a report for one audience as Markdown or HTML.
+    /// Write a report for one audience as Markdown, HTML or PDF.
     #[command(
         after_help = "Examples:\n  escape-report render samples/problems.csv --audience sprint --format html -o sprint.html\n  escape-report render samples/problems.csv --audience board --format md -o board.md\n\nMarkdown written to a file gets its charts as SVG files beside it (board-escaped-by-quarter.svg, …)."
     )]
@@ -51,7 +51,10 @@ pub enum Command {
     )]
     Import(ImportArgs),
     /// Work with the report templates.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  escape-report templates export my-templates"
+    )]
     Templates(TemplatesCommand),
     /// Write the default configuration, commented, to escape-report.toml.
     #[command(after_help = "Example:\n  escape-report init && $EDITOR escape-report.toml")]
@@ -69,7 +72,9 @@ pub enum Command {
 /// What every command that reads records takes.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Input files (CSV, JSON array or JSON Lines); `-` reads standard input.
+    /// Input files: CSV, JSON array or JSON Lines, or exports (Jira, GitHub, PagerDuty,
+    /// Zendesk, Freshdesk) detected from their header; plain, gzip or zstd compressed.
+    /// `-` reads standard input.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Configuration file [default: ./escape-report.toml when present, else built-in defaults].
@@ -84,7 +89,8 @@ pub struct InputArgs {
     /// attributed to the release that shipped them.
     #[arg(long, value_name = "FILE")]
     pub deployments: Vec<String>,
-    /// No progress bar (it shows only for large files when stderr is a terminal).
+    /// No progress bar (without it, one shows on stderr when it is a terminal and a read
+    /// lasts more than a second).
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Treat every finding (rejected or repaired row, duplicate) as an error: list them all, exit 2.
@@ -149,7 +155,7 @@ pub struct ImportArgs {
     /// What the files are: jira, github, pagerduty, zendesk, freshdesk, csv, json, jsonl or mapping:NAME.
     #[arg(value_parser = Format::parse, value_name = "SOURCE")]
     pub source: Format,
-    /// The exported files; `-` reads standard input.
+    /// The exported files, plain, gzip or zstd compressed; `-` reads standard input.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<String>,
     /// Where to write the native CSV; `-` or nothing is standard output.
@@ -161,6 +167,10 @@ pub struct ImportArgs {
     /// Fail (exit 2) when any record was skipped or repaired.
     #[arg(long)]
     pub strict: bool,
+    /// No progress bar (without it, one shows on stderr when it is a terminal and a read
+    /// lasts more than a second).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

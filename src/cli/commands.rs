@@ -128,6 +128,7 @@ fn print_findings(quality: &crate::metrics::DataQuality) {
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    stdin_once(&cli.command)?;
     match cli.command {
         super::args::Command::Check(args) => check(&args),
         super::args::Command::Summary(args) => summary(&args),
@@ -146,6 +147,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Refuses, before anything is read, a command line that names standard input more
+/// than once (two inputs, or an input and the deployments): it can be read only once.
+fn stdin_once(command: &super::args::Command) -> Result<()> {
+    use super::args::Command;
+    let (files, deployments): (&[String], &[String]) = match command {
+        Command::Check(a) | Command::Summary(a) => (&a.files, &a.deployments),
+        Command::Metrics(a) => (&a.input.files, &a.input.deployments),
+        Command::Gate(a) => (&a.input.files, &a.input.deployments),
+        Command::Render(a) => (&a.input.files, &a.input.deployments),
+        Command::Import(a) => (&a.files, &[]),
+        Command::Templates(_) | Command::Init(_) | Command::Completions { .. } => return Ok(()),
+    };
+    if files
+        .iter()
+        .chain(deployments)
+        .filter(|f| *f == "-")
+        .count()
+        > 1
+    {
+        bail!("standard input (-) can be read only once; name it once");
+    }
+    Ok(())
 }
 
 fn check(args: &InputArgs) -> Result<ExitCode> {
@@ -734,6 +759,7 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 }
 
 fn import(args: &ImportArgs) -> Result<ExitCode> {
+    crate::progress::set_quiet(args.quiet);
     let output = args.output.as_deref().filter(|p| p.as_os_str() != "-");
     if let Some(out) = output {
         Inputs::of(&args.files, &[], args.config.as_deref(), None).refuse(

@@ -31,6 +31,7 @@ fn in_progress() -> MutexGuard<'static, Vec<PathBuf>> {
 pub fn remove_temporary_files_on_interrupt() {
     // Failing to install it (another handler is set) only loses the clean-up.
     let _ = ctrlc::set_handler(|| {
+        crate::progress::clear();
         let files = in_progress();
         for path in files.iter() {
             let _ = std::fs::remove_file(path);

@@ -166,14 +166,21 @@ impl Source {
     /// Opens the input, decompressing gzip and zstd (recognised by their magic bytes);
     /// true when it was decompressed.
     fn open(&self) -> Result<(Box<dyn Read + Send>, bool)> {
-        let raw: Box<dyn Read + Send> = match self {
-            Source::Stdin => Box::new(io::stdin()),
+        let raw = match self {
+            Source::Stdin => crate::progress::wrap(io::stdin(), "standard input", None),
             Source::Path(p) => {
                 if p.is_dir() {
                     anyhow::bail!("{} is a directory; name the files inside it", p.display());
                 }
                 let file = File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
-                Box::new(crate::progress::wrap(file, p))
+                // A pipe or a device has no size to show progress against.
+                let size = file
+                    .metadata()
+                    .ok()
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len());
+                let name = p.file_name().unwrap_or(p.as_os_str()).to_string_lossy();
+                crate::progress::wrap(file, &name, size)
             }
         };
         decompress(raw).with_context(|| format!("cannot read {}", self.display_name()))
@@ -182,17 +189,210 @@ impl Source {
 
 /// Wraps a compressed stream in its decoder (true) or passes it through (false).
 fn decompress(raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>, bool)> {
-    let mut reader = BufReader::with_capacity(BUFFER, raw);
+    let input_error = InputError::default();
+    let watched = Watched {
+        inner: raw,
+        error: input_error.clone(),
+    };
+    let mut reader = BufReader::with_capacity(BUFFER, watched);
     let head = reader.fill_buf()?;
     Ok(if head.starts_with(&[0x1f, 0x8b]) {
-        (Box::new(flate2::bufread::MultiGzDecoder::new(reader)), true)
-    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        let decoder = ruzstd::decoding::StreamingDecoder::new(reader)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}")))?;
-        (Box::new(decoder), true)
+        let decoder = Box::new(flate2::bufread::MultiGzDecoder::new(reader));
+        (Box::new(Damage::new(decoder, "gzip", input_error)), true)
+    } else if head.starts_with(&ZSTD_MAGIC) {
+        let decoder = ZstdFrames::new(reader);
+        (
+            Box::new(Damage::new(Box::new(decoder), "zstd", input_error)),
+            true,
+        )
     } else {
         (Box::new(reader), false)
     })
+}
+
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xb5, 0x2f, 0xfd];
+
+/// The error of reading a compressed input itself (not of decoding it), kept aside so
+/// it is reported as it was rather than as damaged data.
+type InputError = std::sync::Arc<std::sync::Mutex<Option<io::Error>>>;
+
+/// A compressed input, whose read errors are noted in an [`InputError`].
+struct Watched {
+    inner: Box<dyn Read + Send>,
+    error: InputError,
+}
+
+impl Read for Watched {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).inspect_err(|e| {
+            if e.kind() != io::ErrorKind::Interrupted {
+                if let Ok(mut kept) = self.error.lock() {
+                    *kept = Some(io::Error::new(e.kind(), e.to_string()));
+                }
+            }
+        })
+    }
+}
+
+/// A decoder whose errors say in words that the data is damaged or cut short, instead
+/// of the decoder's internals; an error reading the input itself passes through.
+struct Damage {
+    decoder: Box<dyn Read + Send>,
+    format: &'static str,
+    input_error: InputError,
+}
+
+impl Damage {
+    fn new(decoder: Box<dyn Read + Send>, format: &'static str, input_error: InputError) -> Self {
+        Damage {
+            decoder,
+            format,
+            input_error,
+        }
+    }
+}
+
+impl Read for Damage {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.decoder.read(buf).map_err(|e| {
+            if let Some(input) = self.input_error.lock().ok().and_then(|mut e| e.take()) {
+                return input;
+            }
+            if e.kind() == io::ErrorKind::Interrupted {
+                return e;
+            }
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "the compressed data ends early or is damaged ({}: {}); the file may be cut short: copy or export it again",
+                    self.format,
+                    damage_reason(&e)
+                ),
+            )
+        })
+    }
+}
+
+/// A few words on what a decoder found wrong: "unexpected end of file" when the data
+/// stopped (anywhere in the error's chain), else the first phrase of its message.
+fn damage_reason(e: &io::Error) -> String {
+    let mut next = e
+        .get_ref()
+        .map(|inner| inner as &(dyn std::error::Error + 'static));
+    let mut ended = e.kind() == io::ErrorKind::UnexpectedEof;
+    while let Some(error) = next {
+        ended |= error
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::UnexpectedEof);
+        next = error.source();
+    }
+    if ended {
+        return "unexpected end of file".into();
+    }
+    let text = e.to_string();
+    let phrase = text
+        .split([':', '(', ';'])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    // A single word is a type name from a debug dump, not words.
+    if !phrase.contains(' ') {
+        return "invalid data".into();
+    }
+    let mut chars = phrase.chars();
+    chars
+        .next()
+        .map(|first| first.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Zstandard frames one after another (as `zstd -c a b` or `cat a.zst b.zst` make
+/// them) read as one stream, like gzip members; skippable frames are skipped, and a
+/// frame's checksum, when it has one, is checked.
+struct ZstdFrames<R> {
+    source: R,
+    frame: ruzstd::decoding::FrameDecoder,
+    /// Whether `frame` was started on a frame header (not yet at the first read).
+    started: bool,
+}
+
+impl<R: BufRead> ZstdFrames<R> {
+    fn new(source: R) -> Self {
+        ZstdFrames {
+            source,
+            frame: ruzstd::decoding::FrameDecoder::new(),
+            started: false,
+        }
+    }
+
+    /// Starts the next frame; false at the end of the input.
+    fn next_frame(&mut self) -> io::Result<bool> {
+        use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
+        loop {
+            if self.source.fill_buf()?.is_empty() {
+                return Ok(false);
+            }
+            match self.frame.reset(&mut self.source) {
+                Ok(()) => return Ok(true),
+                Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame {
+                    length,
+                    ..
+                })) => {
+                    let length = u64::from(length);
+                    let skipped = io::copy(&mut (&mut self.source).take(length), &mut io::sink())?;
+                    if skipped < length {
+                        return Err(io::ErrorKind::UnexpectedEof.into());
+                    }
+                }
+                Err(e) => return Err(io::Error::other(e)),
+            }
+        }
+    }
+
+    /// Errs when the frame just read carries a checksum that its data does not match.
+    fn check_sum(&self) -> io::Result<()> {
+        match (
+            self.frame.get_checksum_from_data(),
+            self.frame.get_calculated_checksum(),
+        ) {
+            (Some(stored), Some(computed)) if stored != computed => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the checksum does not match the data",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl<R: BufRead> Read for ZstdFrames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if !self.started {
+            self.started = true;
+            if !self.next_frame()? {
+                return Ok(0);
+            }
+        }
+        loop {
+            while self.frame.can_collect() == 0 && !self.frame.is_finished() {
+                self.frame
+                    .decode_blocks(
+                        &mut self.source,
+                        ruzstd::decoding::BlockDecodingStrategy::UptoBlocks(1),
+                    )
+                    .map_err(io::Error::other)?;
+            }
+            if self.frame.can_collect() > 0 {
+                return self.frame.read(buf);
+            }
+            self.check_sum()?;
+            if !self.next_frame()? {
+                return Ok(0);
+            }
+        }
+    }
 }
 
 /// The largest input read whole (a JSON document, a deployments file) rather than
@@ -362,4 +562,34 @@ fn detect(path: Option<&Path>, reader: &mut impl BufRead) -> io::Result<Containe
         _ if extension.as_deref() == Some("json") => Container::JsonArray,
         _ => Container::Csv,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Gives its bytes, then fails as a disk might.
+    struct Failing(io::Cursor<Vec<u8>>);
+
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => Err(io::Error::other("input/output error")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    #[test]
+    fn an_error_reading_a_compressed_input_is_not_called_damage() {
+        for name in ["worked.csv.gz", "worked.csv.zst"] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+            let whole = std::fs::read(path.join(name)).unwrap();
+            let half = Failing(io::Cursor::new(whole[..whole.len() / 2].to_vec()));
+            let (mut reader, compressed) = decompress(Box::new(half)).unwrap();
+            assert!(compressed);
+            let error = io::copy(&mut reader, &mut io::sink()).unwrap_err();
+            assert_eq!(error.to_string(), "input/output error", "{name}");
+        }
+    }
 }
