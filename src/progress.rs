@@ -59,15 +59,48 @@ pub fn wrap<R: Read + Send + 'static>(
 }
 
 /// Another handle on the file [`wrap`] opened last, counted by the same bar (when it
-/// has one): a second thread reading part of the file.
-pub fn wrap_more(file: std::fs::File) -> Box<dyn Read + Send> {
+/// has one): a second thread reading part of the file. The bytes it adds to the bar
+/// are also added to `added`, so that they can be taken back (see [`take_back`]).
+pub fn wrap_more(file: std::fs::File, added: Arc<AtomicU64>) -> Box<dyn Read + Send> {
     let shared = CURRENT.lock().ok().and_then(|current| current.clone());
     match shared {
-        Some(shared) if !shared.bar.is_finished() => Box::new(Counted {
-            inner: file,
-            shared,
+        Some(shared) if !shared.bar.is_finished() => Box::new(Also {
+            counted: Counted {
+                inner: file,
+                shared,
+            },
+            added,
         }),
         _ => Box::new(file),
+    }
+}
+
+/// Takes `bytes` and `rows` off the bar of the input being read: the work of a second
+/// reader that was dropped, whose part of the file is read again.
+pub fn take_back(bytes: u64, rows: u64) {
+    if let Ok(current) = CURRENT.lock() {
+        if let Some(shared) = current.as_ref() {
+            shared
+                .bar
+                .set_position(shared.bar.position().saturating_sub(bytes));
+            let left = shared.rows.load(Ordering::Relaxed).saturating_sub(rows);
+            shared.rows.store(left, Ordering::Relaxed);
+            shared.bar.set_prefix(crate::text::int(left));
+        }
+    }
+}
+
+/// A [`Counted`] reader that also keeps its own count.
+struct Also<R> {
+    counted: Counted<R>,
+    added: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Also<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.counted.read(buf)?;
+        self.added.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
     }
 }
 

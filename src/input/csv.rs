@@ -297,12 +297,17 @@ fn chunked<R: BufRead + Send>(
     fork: Box<dyn Forked>,
 ) -> Result<u64> {
     let abandon = AtomicBool::new(false);
+    // Bytes the second thread added to the progress bar, taken back if its work is dropped.
+    let counted = std::sync::Arc::new(AtomicU64::new(0));
     let size = std::fs::metadata(path).map_or(split, |m| m.len());
     std::thread::scope(|scope| {
         let second = scope.spawn(|| -> std::io::Result<Option<SecondHalf>> {
             let mut file = std::fs::File::open(path)?;
             file.seek(SeekFrom::Start(split))?;
-            let input = BufReader::with_capacity(1 << 18, crate::progress::wrap_more(file));
+            let input = BufReader::with_capacity(
+                1 << 18,
+                crate::progress::wrap_more(file, std::sync::Arc::clone(&counted)),
+            );
             let mut records = Records::new(input, delimiter, split, 0);
             let mut batch = vec![Record::default(); WARM];
             let mut half = SecondHalf {
@@ -371,6 +376,7 @@ fn chunked<R: BufRead + Send>(
         if !reached? {
             return Ok(rows);
         }
+        let second_rows = half.as_ref().ok().and_then(Option::as_ref).map(|h| h.rows);
         if let Ok(Some(half)) = half {
             let first = half.first.as_ref();
             if let Some(offset) = first
@@ -384,7 +390,11 @@ fn chunked<R: BufRead + Send>(
                 }
             }
         }
-        // The halves could not be joined: read the second one here.
+        // The halves could not be joined: read the second one here (the bar counts it
+        // once: what the second thread added is taken off).
+        let step = crate::progress::ROW_STEP;
+        let added_rows = second_rows.map_or(0, |rows| rows / step * step);
+        crate::progress::take_back(counted.load(Ordering::Relaxed), added_rows);
         native.handle(&record, visitor);
         rows += 1;
         Ok(rows + pipelined(records, record, |batch| native.handle_all(batch, visitor))?)
