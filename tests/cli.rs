@@ -2611,3 +2611,43 @@ fn every_zstd_frame_of_a_file_is_read() {
         assert_eq!(m["data_quality"]["duplicates"], 38, "{format}");
     }
 }
+
+/// A SOURCE_DATE_EPOCH that is not a number is not used silently: a warning says so, and
+/// the PDF is dated from the period, byte for byte as without the variable.
+#[test]
+fn an_unreadable_source_date_epoch_is_a_warning() {
+    let dir = temp_dir("source-date-epoch");
+    let pdf = |epoch: Option<&str>, name: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_escape-report"));
+        command
+            .args([
+                "render",
+                &fixture("worked.csv"),
+                "--audience",
+                "sprint",
+                "--format",
+                "pdf",
+                "-o",
+                name,
+            ])
+            .current_dir(&*dir)
+            .env_remove("SOURCE_DATE_EPOCH");
+        if let Some(epoch) = epoch {
+            command.env("SOURCE_DATE_EPOCH", epoch);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success());
+        (
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+            std::fs::read(dir.join(name)).unwrap(),
+        )
+    };
+    let (warning, dated) = pdf(Some("abc"), "a.pdf");
+    assert!(
+        warning.contains("warning: SOURCE_DATE_EPOCH 'abc' is not a whole number of seconds"),
+        "{warning}"
+    );
+    let (quiet, plain) = pdf(None, "b.pdf");
+    assert_eq!(quiet, "");
+    assert!(dated == plain, "the PDF is dated as without the variable");
+}

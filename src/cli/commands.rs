@@ -811,11 +811,14 @@ fn import(args: &ImportArgs) -> Result<ExitCode> {
 /// The PDF's creation date: `SOURCE_DATE_EPOCH` when set, else the day after the period
 /// ends (never the clock, so the same input gives the same bytes).
 fn creation_date(m: &Metrics) -> i64 {
-    if let Some(epoch) = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|v| v.trim().parse::<i64>().ok())
-    {
-        return epoch;
+    if let Ok(value) = std::env::var("SOURCE_DATE_EPOCH") {
+        match value.trim().parse::<i64>() {
+            Ok(epoch) => return epoch,
+            Err(_) => output::stderr(format_args!(
+                "warning: SOURCE_DATE_EPOCH '{}' is not a whole number of seconds since 1970, so the PDF is dated the day after the period instead",
+                printable(&value)
+            )),
+        }
     }
     m.period
         .end
