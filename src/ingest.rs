@@ -488,6 +488,21 @@ mod tests {
     }
 
     #[test]
+    fn a_json_document_that_repeats_a_key_keeps_the_first() {
+        // PagerDuty's list response with "incidents" twice: the first, with the records.
+        let incident = r#"{"id": "P1", "incident_number": 1, "title": "Down", "status": "resolved", "created_at": "2026-01-05T10:00:00Z", "urgency": "high", "service": {"summary": "web"}}"#;
+        let document = format!("{{\"incidents\": [{incident}],\n \"incidents\": []}}");
+        let mut ingest = Ingest::new(&Config::default(), PeriodChoice::LatestFullQuarter);
+        ingest
+            .read_from("pd.json", document.as_bytes(), None)
+            .unwrap();
+        let q = ingest.quality();
+        assert_eq!(q.rows_read, 1, "{:?}", q.findings);
+        assert_eq!(q.findings[0].reason, "repeated key");
+        assert_eq!(q.findings[0].column.as_deref(), Some("incidents"));
+    }
+
+    #[test]
     fn a_byte_order_mark_on_any_json_line_is_skipped() {
         let line = r#"{"id": "L1", "found_stage": "production", "detected_at": "2026-01-05"}"#;
         let joined = format!("\u{feff}{line}\n\u{feff}{}\n", line.replace("L1", "L2"));
@@ -519,6 +534,24 @@ mod tests {
             findings_of(nul),
             ["in.csv:2: control characters: problem A-1: the title holds control characters (codes such as ESC that a terminal acts on); reports show them as symbols (\u{241b})"]
         );
+    }
+
+    #[test]
+    fn a_leading_quote_is_kept_in_files_import_did_not_write() {
+        let hand =
+            b"id,found_stage,detected_at\n-1,production,2026-01-05\n'-1,production,2026-01-05\n";
+        assert_eq!(findings_of(hand), Vec::<String>::new());
+        // The same ids written by `import` (every column, in its order) are one id.
+        let mut writer = crate::output_csv::NativeWriter::new();
+        for id in ["-1", "'-1"] {
+            let mut row = RawRow::default();
+            row.set(crate::model::raw::Field::Id, id);
+            row.set(crate::model::raw::Field::FoundStage, "production");
+            row.set(crate::model::raw::Field::DetectedAt, "2026-01-05");
+            writer.write(&row);
+        }
+        let written = writer.finish();
+        assert_eq!(findings_of(&written), Vec::<String>::new());
     }
 
     #[test]

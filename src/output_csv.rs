@@ -48,7 +48,11 @@ impl NativeWriter {
     }
 
     pub fn write(&mut self, row: &RawRow<'_>) {
-        let cells = Field::ALL.iter().map(|f| defuse(row.get(*f).unwrap_or("")));
+        // Control characters as the reports show them (see `visible`), so that the file
+        // is safe to print, and formulas defused.
+        let cells = Field::ALL
+            .iter()
+            .map(|f| defuse(&crate::model::finding::visible(row.get(*f).unwrap_or(""))));
         self.writer
             .write_record(cells)
             .expect("writing to memory cannot fail");

@@ -2651,3 +2651,52 @@ fn an_unreadable_source_date_epoch_is_a_warning() {
     assert_eq!(quiet, "");
     assert!(dated == plain, "the PDF is dated as without the variable");
 }
+
+/// `import` of input without one usable record fails like every other command: exit 2
+/// and no file written.
+#[test]
+fn import_of_nothing_usable_writes_nothing() {
+    let dir = temp_dir("import-nothing");
+    std::fs::write(dir.join("empty.csv"), "").unwrap();
+    std::fs::write(dir.join("jira.csv"), "Summary,Status\nLogin fails,Done\n").unwrap();
+    for (source, file) in [("csv", "empty.csv"), ("jira", "jira.csv")] {
+        let r = run_in(&dir, &["import", source, file, "-o", "out.csv"]);
+        assert_eq!(r.code(), 2, "{source}: {}", r.stderr());
+        assert!(
+            r.stderr().contains("error: no usable record in"),
+            "{}",
+            r.stderr()
+        );
+        assert!(!dir.join("out.csv").exists());
+    }
+}
+
+/// Control characters never reach a terminal or a file raw: not from the data through
+/// `import`, not from a file's name, not from a mistyped option.
+#[test]
+fn control_characters_from_names_options_and_import_are_neutralised() {
+    let dir = temp_dir("control-names");
+    let name = "bad\u{1b}[31mname.csv";
+    std::fs::write(
+        dir.join(name),
+        "id,title,found_stage,detected_at\nA-1,\u{1b}]0;PWNED\u{7},production,2025-05-01\n",
+    )
+    .unwrap();
+    let r = run_in(&dir, &["check", name]);
+    assert!(!r.stdout().contains('\u{1b}') && r.stdout().contains("bad\u{241b}[31mname.csv"));
+    let r = run_in(&dir, &["import", "csv", name]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(!r.stdout().contains('\u{1b}') && !r.stdout().contains('\u{7}'));
+    assert!(
+        r.stdout().contains("\u{241b}]0;PWNED\u{2407}"),
+        "{}",
+        r.stdout()
+    );
+    let r = run_in(&dir, &["summary", name, "--period", "2025\u{1b}[31m"]);
+    assert_eq!(r.code(), 2);
+    assert!(
+        !r.stderr().contains('\u{1b}') && r.stderr().contains("2025\\u{1b}[31m"),
+        "{}",
+        r.stderr()
+    );
+}

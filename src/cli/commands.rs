@@ -783,6 +783,15 @@ fn import(args: &ImportArgs) -> Result<ExitCode> {
         ));
         return Ok(ExitCode::from(EXIT_ERROR));
     }
+    if quality.rows_used == 0 {
+        // As the other commands: nothing usable is an error, not an empty file.
+        output::stderr(format_args!(
+            "error: no usable record in {}, so nothing was written; fix the problems above (`escape-report check --input-format {}` lists every one)",
+            printable(&args.files.join(", ")),
+            args.source.name()
+        ));
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
     match output {
         Some(out) => output::write_file(out, &bytes)?,
         None => output::stdout(&bytes)?,
@@ -867,6 +876,21 @@ fn resident_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
     Some(pages * 4096)
+}
+
+/// An error message made safe for a terminal: it may quote what was typed (`--period`)
+/// or read, so control characters are shown as `\u{…}` (line breaks and tabs, which
+/// messages use, stay).
+pub(crate) fn printable_error(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            line.split('\t')
+                .map(printable)
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Text from the data made safe for a terminal: control characters (escape sequences

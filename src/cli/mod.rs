@@ -21,7 +21,8 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             if e.downcast_ref::<Reported>().is_none() {
-                output::stderr(format_args!("error: {e:#}"));
+                let message = commands::printable_error(&format!("{e:#}"));
+                output::stderr(format_args!("error: {message}"));
             }
             ExitCode::from(commands::EXIT_ERROR)
         }

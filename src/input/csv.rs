@@ -200,6 +200,11 @@ pub fn read(
         columns,
         header_len: record.len(),
         header: record.clone(),
+        // Only a file with exactly the columns `import` writes, in its order, is taken
+        // for its output, whose defused cells (`'=…`) are read back as they were.
+        restore: record
+            .iter()
+            .eq(Field::ALL.iter().map(|f| f.name().as_bytes())),
         id_column,
     };
     let plan = chunkable.and_then(|path| split_point(path).map(|split| (path, split)));
@@ -477,6 +482,8 @@ struct NativeRows<'f> {
     header_len: usize,
     /// The header line, to recognise it repeated (files joined with `cat`).
     header: Record,
+    /// Whether the file is `import`'s output, whose defused cells are restored.
+    restore: bool,
     /// The column of the ids.
     id_column: Option<usize>,
 }
@@ -488,7 +495,11 @@ impl NativeRows<'_> {
             if let Some(column) = self.id_column {
                 let mut ids = group.iter().filter_map(|record| {
                     let id = std::str::from_utf8(record.get(column)?).ok()?;
-                    Some(crate::model::raw::trim(crate::output_csv::restore(id)))
+                    let id = match self.restore {
+                        true => crate::output_csv::restore(id),
+                        false => id,
+                    };
+                    Some(crate::model::raw::trim(id))
                 });
                 visitor.warm(&mut ids);
             }
@@ -575,7 +586,8 @@ impl NativeRows<'_> {
             };
             // A cell `import` defused (see `output_csv`) reads back as it was.
             let text = match text {
-                Cow::Borrowed(t) if !t.starts_with('\'') => Cow::Borrowed(t),
+                Cow::Borrowed(t) if !self.restore || !t.starts_with('\'') => Cow::Borrowed(t),
+                Cow::Owned(t) if !self.restore => Cow::Owned(t),
                 Cow::Borrowed(t) => Cow::Borrowed(crate::output_csv::restore(t)),
                 Cow::Owned(t) => Cow::Owned(crate::output_csv::restore(&t).to_string()),
             };

@@ -479,8 +479,8 @@ pub fn read_document(
         return Ok(());
     };
     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
-    let value: Value = match serde_json::from_slice(text) {
-        Ok(v) => v,
+    let value: Value = match serde_json::from_slice::<Element>(text) {
+        Ok(element) => element.report(file, 1, visitor),
         Err(e) => {
             visitor.finding(finding(file, e.line() as u64, Outcome::Fatal, "invalid JSON", format!("the file is not valid JSON ({e}); for one record per line, every line must be a complete object")));
             return Ok(());
@@ -548,7 +548,6 @@ fn read_incidents(
 /// Where the value of a top-level `key` starts in a valid JSON object (the last one, as
 /// serde_json keeps the last of repeated keys).
 fn value_start(text: &[u8], key: &str) -> Option<usize> {
-    let mut found = None;
     let mut depth = 0usize;
     let mut expect_key = false;
     let mut i = 0;
@@ -570,7 +569,8 @@ fn value_start(text: &[u8], key: &str) -> Option<usize> {
                         while j < text.len() && (text[j].is_ascii_whitespace() || text[j] == b':') {
                             j += 1;
                         }
-                        found = Some(j);
+                        // The first, as a repeated key's first value is the one kept.
+                        return Some(j);
                     }
                 }
             }
@@ -585,7 +585,7 @@ fn value_start(text: &[u8], key: &str) -> Option<usize> {
         }
         i += 1;
     }
-    found
+    None
 }
 
 /// Reads bytes one at a time from a buffered reader, counting lines.
@@ -715,8 +715,11 @@ fn read_array_from(
                 visitor.finding(too_large(file));
                 return Ok(());
             };
-            match serde_json::from_slice::<Value>(&text) {
-                Ok(value) => read_object(file, &text, s.line, value, visitor, ctx),
+            match serde_json::from_slice::<Element>(&text) {
+                Ok(element) => {
+                    let value = element.report(file, s.line, visitor);
+                    read_object(file, &text, s.line, value, visitor, ctx)
+                }
                 Err(_) => visitor.finding(finding(file, s.line, Outcome::Fatal, "not an array", "expected a JSON array of records ([{\"id\": …}, …]); for one object per line, name the file .jsonl".into())),
             }
             return Ok(());

@@ -159,7 +159,11 @@ impl Source {
     pub fn display_name(&self) -> String {
         match self {
             Source::Stdin => "<stdin>".to_string(),
-            Source::Path(p) => p.display().to_string(),
+            // A file name can hold control characters too; findings and reports show it
+            // as they show the data (see `visible`).
+            Source::Path(p) => {
+                crate::model::finding::visible(&p.display().to_string()).into_owned()
+            }
         }
     }
 
