@@ -2700,3 +2700,39 @@ fn control_characters_from_names_options_and_import_are_neutralised() {
         r.stderr()
     );
 }
+
+/// Chart links in Markdown lead from the report's directory to the charts, wherever
+/// `--charts-dir` is.
+#[test]
+fn chart_links_are_relative_to_the_report() {
+    let dir = temp_dir("chart-links-relative");
+    std::fs::create_dir(dir.join("out")).unwrap();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/problems.csv");
+    let sample = sample.to_str().unwrap();
+    for (report, charts, link) in [
+        ("out/r.md", "charts", "](../charts/escaped-by-quarter.svg)"),
+        ("./out/r2.md", "out/c2", "](c2/escaped-by-quarter.svg)"),
+        ("r3.md", "./c3/", "](c3/escaped-by-quarter.svg)"),
+    ] {
+        let args = [
+            "render",
+            sample,
+            "--audience",
+            "board",
+            "--format",
+            "md",
+            "-o",
+            report,
+            "--charts-dir",
+            charts,
+        ];
+        let r = run_in(&dir, &args);
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        let text = std::fs::read_to_string(dir.join(report)).unwrap();
+        assert!(text.contains(link), "{report}: {text}");
+        let target = dir
+            .join(Path::new(report).parent().unwrap())
+            .join(&link[2..link.len() - 1]);
+        assert!(target.is_file(), "{} is written", target.display());
+    }
+}

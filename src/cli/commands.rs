@@ -547,12 +547,11 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     let place = if args.format != OutputFormat::Md || args.no_charts {
         None
     } else if let Some(dir) = &args.charts_dir {
-        let base = output
-            .and_then(|o| o.parent())
-            .filter(|p| !p.as_os_str().is_empty());
-        let link = match base {
-            Some(base) => dir.strip_prefix(base).unwrap_or(dir),
-            None => dir.as_path(),
+        // Links are relative to the report's directory (the charts directory as given
+        // when the report goes to standard output).
+        let link = match output {
+            Some(out) => relative_to(out.parent().unwrap_or(std::path::Path::new("")), dir),
+            None => dir.clone(),
         };
         let mut prefix = link.display().to_string();
         if !prefix.is_empty() && !prefix.ends_with('/') {
@@ -671,6 +670,37 @@ fn create_dirs(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
 /// A path prefix as a CommonMark link destination that leads to the file whatever its
 /// name: every byte but ASCII letters, digits and `-._~/` is percent-encoded (spaces,
 /// parentheses, `<`, `>`, `%`, `#`, `?`, `&`, `\`, control and non-ASCII bytes).
+/// The path from directory `from` to `to`, both taken from the current directory when
+/// relative and tidied of `.` and `..` without asking the file system:
+/// `relative_to("out", "charts")` is `../charts`.
+fn relative_to(from: &std::path::Path, to: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let here = std::env::current_dir().unwrap_or_default();
+    let tidy = |path: &std::path::Path| {
+        let mut parts: Vec<std::ffi::OsString> = Vec::new();
+        for component in here.join(path).components() {
+            match component {
+                Component::ParentDir => {
+                    parts.pop();
+                }
+                Component::Normal(part) => parts.push(part.to_os_string()),
+                Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+            }
+        }
+        parts
+    };
+    let (from, to) = (tidy(from), tidy(to));
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut link = std::path::PathBuf::new();
+    for _ in common..from.len() {
+        link.push("..");
+    }
+    for part in &to[common..] {
+        link.push(part);
+    }
+    link
+}
+
 fn link_destination(prefix: &str) -> String {
     let mut out = String::with_capacity(prefix.len());
     for b in prefix.bytes() {
