@@ -116,15 +116,27 @@ pub fn read(source: &Source, rules: &Classifier, production: &[String]) -> Resul
 
 fn csv_rows(name: &str, text: &str) -> Result<Vec<(u64, RawDeployment)>> {
     let delimiter = super::csv::detect_delimiter(text.as_bytes());
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .with_context(|| format!("cannot read the header of {name}"))?
+    // The records reader of native files, so lines are numbered as an editor numbers
+    // them (CR LF, blank lines, lone CR line ends).
+    let input = super::records::LineEnds::sniff(text.as_bytes())
+        .with_context(|| format!("cannot read {name}"))?;
+    let mut records = super::records::Records::new(input, delimiter, 0, 0);
+    let mut record = super::records::Record::default();
+    if !records
+        .read(&mut record)
+        .with_context(|| format!("cannot read {name}"))?
+        || record.too_long
+    {
+        anyhow::bail!("{name}: the deployments file has no header line");
+    }
+    let headers: Vec<String> = record
         .iter()
-        .map(|h| h.trim().to_lowercase().replace([' ', '-'], "_"))
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim()
+                .to_lowercase()
+                .replace([' ', '-'], "_")
+        })
         .collect();
     let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
     let release = find(&["release", "version", "ref", "tag"]);
@@ -134,16 +146,29 @@ fn csv_rows(name: &str, text: &str) -> Result<Vec<(u64, RawDeployment)>> {
     if release.is_none() || at.is_none() {
         anyhow::bail!(
             "{name}: a deployments file needs release and deployed_at columns (found: {})",
-            headers.join(", ")
+            crate::model::finding::shown(&headers.join(", "))
         );
     }
     let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.with_context(|| format!("cannot read {name}"))?;
-        let line = record.position().map_or(0, |p| p.line());
-        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::to_string);
+    while records
+        .read(&mut record)
+        .with_context(|| format!("cannot read {name}"))?
+    {
+        if record.too_long {
+            anyhow::bail!(
+                "{name}:{}: a row longer than 64 MiB; is a quote left open?",
+                record.line
+            );
+        }
+        if record.len() == 1 && record.get(0).is_some_and(<[u8]>::is_empty) {
+            continue; // a blank line
+        }
+        let get = |i: Option<usize>| {
+            let bytes = record.get(i?)?;
+            Some(crate::model::finding::visible(&String::from_utf8_lossy(bytes)).into_owned())
+        };
         rows.push((
-            line,
+            record.line,
             RawDeployment {
                 release: get(release),
                 deployed_at: get(at),
@@ -188,4 +213,38 @@ fn json_rows(name: &str, text: &str) -> Result<Vec<(u64, RawDeployment)>> {
             )
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_numbered_as_an_editor_numbers_lines() {
+        for (text, lines) in [
+            (
+                "release,deployed_at\nr1,2025-04-20\nr2,2025-04-21\n",
+                [2, 3],
+            ),
+            (
+                "release,deployed_at\r\nr1,2025-04-20\r\n\r\nr2,2025-04-21\r\n",
+                [2, 4],
+            ),
+            (
+                "release,deployed_at\rr1,2025-04-20\r\rr2,2025-04-21\r",
+                [2, 4],
+            ),
+        ] {
+            let rows = csv_rows("d.csv", text).unwrap();
+            let found: Vec<u64> = rows.iter().map(|(line, _)| *line).collect();
+            assert_eq!(found, lines, "{text:?}");
+            assert_eq!(rows[1].1.release.as_deref(), Some("r2"));
+        }
+    }
+
+    #[test]
+    fn control_characters_in_a_release_are_made_visible() {
+        let rows = csv_rows("d.csv", "release,deployed_at\nr1\u{1b}[31m,2025-04-20\n").unwrap();
+        assert_eq!(rows[0].1.release.as_deref(), Some("r1\u{241b}[31m"));
+    }
 }
