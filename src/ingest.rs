@@ -514,11 +514,18 @@ mod tests {
 
     #[test]
     fn a_repeated_header_line_is_named_as_such() {
-        let joined = "id,found_stage,detected_at\nA-1,production,2026-01-05\nid,found_stage,detected_at\nB-1,production,2026-01-06\n";
-        assert_eq!(
-            findings_of(joined.as_bytes()),
-            ["in.csv:3: repeated header: this line repeats the header line (were files joined together?); it is skipped. Remove it, or give the files as separate inputs"]
-        );
+        for copy in [
+            "id,found_stage,detected_at",
+            "\u{feff}id,found_stage,detected_at",
+            "ID, Found Stage ,Detected-At",
+        ] {
+            let joined = format!("\u{feff}id,found_stage,detected_at\nA-1,production,2026-01-05\n{copy}\nB-1,production,2026-01-06\n");
+            assert_eq!(
+                findings_of(joined.as_bytes()),
+                ["in.csv:3: repeated header: this line repeats the header line (were files joined together?); it is skipped. Remove it, or give the files as separate inputs"],
+                "{copy}"
+            );
+        }
     }
 
     #[test]
@@ -552,6 +559,24 @@ mod tests {
         }
         let written = writer.finish();
         assert_eq!(findings_of(&written), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_repeated_header_in_an_export_is_named_as_such() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/exports/jira-cloud.csv"
+        );
+        let export = std::fs::read_to_string(path).unwrap();
+        let lines = export.lines().count();
+        let joined = format!(
+            "{export}{}",
+            export.lines().take(2).collect::<Vec<_>>().join("\n")
+        );
+        let found = findings_in("jira.csv", joined.as_bytes());
+        let repeated = format!("jira.csv:{}: repeated header:", lines + 1);
+        assert!(found.iter().any(|f| f.starts_with(&repeated)), "{found:?}");
+        assert!(!found.iter().any(|f| f.contains("Issue Type")), "{found:?}");
     }
 
     #[test]

@@ -81,6 +81,48 @@ fn too_long(file: &str, line: u64) -> Finding {
     )
 }
 
+/// The finding for a copy of the header line inside the file.
+fn repeated_header(file: &str, line: u64) -> Finding {
+    finding(
+        file,
+        line,
+        None,
+        Outcome::Skipped,
+        "repeated header",
+        "this line repeats the header line (were files joined together?); it is skipped. Remove it, or give the files as separate inputs".into(),
+    )
+}
+
+/// A header's names as they are compared: without a byte-order mark, spaces, `-` and
+/// `_`, in lower case, so that a header line repeated inside a file is recognised however
+/// its copy is spelt (files from different exports joined with `cat`).
+struct HeaderKeys(Vec<Vec<u8>>);
+
+impl HeaderKeys {
+    fn of(header: &Record) -> HeaderKeys {
+        HeaderKeys(header.iter().map(|name| loose(name).collect()).collect())
+    }
+
+    /// Whether `record` is the header again. The first field is compared first, byte by
+    /// byte without a copy, so a row costs a byte or two.
+    fn repeated_by(&self, record: &Record) -> bool {
+        record.len() == self.0.len()
+            && record
+                .iter()
+                .zip(&self.0)
+                .all(|(field, key)| loose(field).eq(key.iter().copied()))
+    }
+}
+
+/// The bytes of a header name as [`HeaderKeys`] compares them.
+fn loose(name: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    name.strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(name)
+        .iter()
+        .filter(|b| !matches!(b, b' ' | b'-' | b'_' | b'\t'))
+        .map(u8::to_ascii_lowercase)
+}
+
 /// Reads a CSV file: native records, or an export recognised from its header (or the
 /// kind `forced` by `--input-format`). `chunkable` names the file when `input` is its
 /// bytes unchanged: a large native file is then read in two halves on two threads.
@@ -138,7 +180,8 @@ pub fn read(
     let kind = forced.unwrap_or_else(|| detect(&headers, ctx.mappings));
     visitor.format(&kind.name());
     if kind != CsvKind::Native {
-        return read_export(file, records, &headers, kind, visitor, ctx);
+        let header = HeaderKeys::of(&record);
+        return read_export(file, records, &headers, header, kind, visitor, ctx);
     }
     let mut columns = ColumnNames::default();
     let mut slots: Vec<Option<Field>> = vec![None; headers.len()];
@@ -199,7 +242,7 @@ pub fn read(
         slots,
         columns,
         header_len: record.len(),
-        header: record.clone(),
+        header: HeaderKeys::of(&record),
         // Only a file with exactly the columns `import` writes, in its order, is taken
         // for its output, whose defused cells (`'=…`) are read back as they were.
         restore: record
@@ -481,7 +524,7 @@ struct NativeRows<'f> {
     columns: ColumnNames,
     header_len: usize,
     /// The header line, to recognise it repeated (files joined with `cat`).
-    header: Record,
+    header: HeaderKeys,
     /// Whether the file is `import`'s output, whose defused cells are restored.
     restore: bool,
     /// The column of the ids.
@@ -523,15 +566,8 @@ impl NativeRows<'_> {
         if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
             return; // a blank line
         }
-        if record.get(0) == self.header.get(0) && *record == self.header {
-            visitor.bad_row(finding(
-                file,
-                line,
-                None,
-                Outcome::Skipped,
-                "repeated header",
-                "this line repeats the header line (were files joined together?); it is skipped. Remove it, or give the files as separate inputs".into(),
-            ));
+        if self.header.repeated_by(record) {
+            visitor.bad_row(repeated_header(file, line));
             return;
         }
         let header_len = self.header_len;
@@ -602,6 +638,7 @@ fn read_export<R: BufRead>(
     file: &str,
     mut records: Records<R>,
     headers: &[String],
+    header: HeaderKeys,
     kind: CsvKind,
     visitor: &mut dyn RowVisitor,
     ctx: &ReadContext<'_>,
@@ -630,6 +667,10 @@ fn read_export<R: BufRead>(
         }
         if record.open_quote {
             visitor.bad_row(unclosed_quote(file, line));
+            continue;
+        }
+        if header.repeated_by(&record) {
+            visitor.bad_row(repeated_header(file, line));
             continue;
         }
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
