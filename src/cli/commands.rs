@@ -375,7 +375,7 @@ pub fn summary_text(m: &Metrics, style: bool) -> String {
             String::new(),
         ]);
         let money = match (t.cost_money, &t.currency) {
-            (Some(v), Some(c)) => format!(", about {v:.0} {c}"),
+            (Some(v), Some(c)) => format!(", about {}", crate::text::money(v, c)),
             _ => String::new(),
         };
         facts.row(vec![
@@ -658,6 +658,12 @@ fn create_dirs(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
         .take_while(|d| !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err())
         .map(|d| d.to_path_buf())
         .collect();
+    if dir.exists() && !dir.is_dir() {
+        anyhow::bail!(
+            "--charts-dir {} is a file, not a directory; name a directory (it is created when missing)",
+            dir.display()
+        );
+    }
     if let Err(e) = std::fs::create_dir_all(dir) {
         for d in &missing {
             let _ = std::fs::remove_dir(d);
@@ -667,9 +673,6 @@ fn create_dirs(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
     Ok(missing)
 }
 
-/// A path prefix as a CommonMark link destination that leads to the file whatever its
-/// name: every byte but ASCII letters, digits and `-._~/` is percent-encoded (spaces,
-/// parentheses, `<`, `>`, `%`, `#`, `?`, `&`, `\`, control and non-ASCII bytes).
 /// The path from directory `from` to `to`, both taken from the current directory when
 /// relative and tidied of `.` and `..` without asking the file system:
 /// `relative_to("out", "charts")` is `../charts`.
@@ -701,6 +704,9 @@ fn relative_to(from: &std::path::Path, to: &std::path::Path) -> std::path::PathB
     link
 }
 
+/// A path prefix as a CommonMark link destination that leads to the file whatever its
+/// name: every byte but ASCII letters, digits and `-._~/` is percent-encoded (spaces,
+/// parentheses, `<`, `>`, `%`, `#`, `?`, `&`, `\`, control and non-ASCII bytes).
 fn link_destination(prefix: &str) -> String {
     let mut out = String::with_capacity(prefix.len());
     for b in prefix.bytes() {
@@ -766,10 +772,11 @@ impl Inputs {
             return Ok(());
         }
         if let Some((_, kind)) = self.files.iter().find(|(input, _)| same_file(out, input)) {
-            bail!(
-                "{what} {} is also an input ({kind}); {advice}",
-                out.display()
-            );
+            let kind = match *kind {
+                "an input" => String::new(),
+                other => format!(" ({other})"),
+            };
+            bail!("{what} {} is also an input{kind}; {advice}", out.display());
         }
         Ok(())
     }
