@@ -20,6 +20,9 @@ min=${PLATEAU_MIN_SECONDS:-600} # lowered only to try the script out
 mkdir -p fuzz/logs "fuzz/artifacts/$target"
 log=fuzz/logs/$target.log
 crashes_before=$(find "fuzz/artifacts/$target" -type f | wc -l)
+# The commit the target is built from (and whether files under src/ differ from it).
+commit=$(git rev-parse --short HEAD)
+git diff --quiet HEAD -- src || commit="$commit+changes"
 
 export FUZZ_CARGO_ARGS=${FUZZ_CARGO_ARGS-"-s none"}
 # A session of its own, so that the whole group (cargo, libFuzzer and its forked
@@ -69,6 +72,5 @@ read -r first best flat elapsed execs ft corp failures <<<"$(status)" || {
 crashes=$(($(find "fuzz/artifacts/$target" -type f | wc -l) - crashes_before))
 verdict="no plateau (stopped at ${max} s)"
 [ "$plateau" = 1 ] && verdict="plateau: no new edge in the last ${flat} s"
-commit=$(git rev-parse --short HEAD)
 printf '| %s | %s | %s s | %s | %s → %s | %s | %s | %s (oom/timeout/crash %s) | %s |\n' \
   "$target" "$commit" "$elapsed" "$execs" "$first" "$best" "$ft" "$corp" "$crashes" "$failures" "$verdict"
