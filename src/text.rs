@@ -46,8 +46,12 @@ mod tests {
 
 /// An integer with thousands separators: `12345` → `12,345`.
 pub fn int(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
+    grouped(&n.to_string())
+}
+
+/// Digits with a comma before every group of three from the right.
+fn grouped(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i) % 3 == 0 {
             out.push(',');
@@ -76,14 +80,7 @@ pub fn whole(x: f64) -> String {
         digits
     };
     let sign = if x.round() < 0.0 { "-" } else { "" };
-    let mut out = String::from(sign);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    format!("{sign}{}", grouped(&digits))
 }
 
 /// `a`, `a and b`, `a, b and c`.

@@ -1477,7 +1477,6 @@ fn a_json_object_is_one_finding_naming_its_keys() {
 #[test]
 fn an_interrupted_write_leaves_nothing_behind() {
     use std::process::Stdio;
-    use std::time::{Duration, Instant};
     for signal in ["INT", "TERM", "HUP"] {
         let dir = temp_dir(&format!("interrupted-{signal}"));
         let report = dir.join("report.pdf");
@@ -1499,34 +1498,8 @@ fn an_interrupted_write_leaves_nothing_behind() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let started = Instant::now();
-        // Wait until the temporary file is written and the run pauses before the rename.
-        loop {
-            let written = std::fs::read_dir(&dir).unwrap().any(|entry| {
-                let entry = entry.unwrap();
-                entry
-                    .file_name()
-                    .to_string_lossy()
-                    .starts_with(".escape-report-")
-                    && entry.metadata().is_ok_and(|m| m.len() > 0)
-            });
-            if written {
-                break;
-            }
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!("SIG{signal}: the run ended before it was interrupted: {status}");
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "SIG{signal}: no temporary file appeared in {dir:?}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let kill = Command::new("kill")
-            .args([format!("-{signal}"), child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(kill.success());
+        // Once the temporary file is written and the run pauses before the rename.
+        interrupt_when_written(&mut child, &dir, signal);
         let out = child.wait_with_output().unwrap();
         assert_eq!(
             out.status.code(),
@@ -2361,7 +2334,6 @@ fn a_markdown_report_is_never_left_without_its_charts() {
 #[test]
 fn an_interrupted_markdown_report_leaves_nothing() {
     use std::process::Stdio;
-    use std::time::{Duration, Instant};
     let dir = temp_dir("md-interrupted");
     std::fs::create_dir(dir.join("charts")).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_escape-report"))
@@ -2383,33 +2355,8 @@ fn an_interrupted_markdown_report_leaves_nothing() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    // Wait until a chart's temporary file is written.
-    loop {
-        let written = std::fs::read_dir(dir.join("charts")).unwrap().any(|e| {
-            let e = e.unwrap();
-            e.file_name()
-                .to_string_lossy()
-                .starts_with(".escape-report-")
-                && e.metadata().is_ok_and(|m| m.len() > 0)
-        });
-        if written {
-            break;
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("the run ended before it was interrupted: {status}");
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "no chart written"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    // Once a chart's temporary file is written.
+    interrupt_when_written(&mut child, &dir.join("charts"), "INT");
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),
@@ -2735,4 +2682,38 @@ fn chart_links_are_relative_to_the_report() {
             .join(&link[2..link.len() - 1]);
         assert!(target.is_file(), "{} is written", target.display());
     }
+}
+
+/// Waits (up to a minute) until a temporary file of a write in progress has bytes in
+/// `dir`, then sends the running `child` SIG`signal`.
+#[cfg(unix)]
+fn interrupt_when_written(child: &mut std::process::Child, dir: &Path, signal: &str) {
+    use std::time::{Duration, Instant};
+    let started = Instant::now();
+    loop {
+        let written = std::fs::read_dir(dir).unwrap().any(|entry| {
+            let entry = entry.unwrap();
+            entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".escape-report-")
+                && entry.metadata().is_ok_and(|m| m.len() > 0)
+        });
+        if written {
+            break;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("SIG{signal}: the run ended before it was interrupted: {status}");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "SIG{signal}: no temporary file appeared in {dir:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let kill = Command::new("kill")
+        .args([format!("-{signal}"), child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
 }
