@@ -359,6 +359,55 @@ fn gate_exits_one_when_exceeded() {
 }
 
 #[test]
+fn a_rate_equal_to_the_limit_passes_the_gate() {
+    let dir = temp_dir("gate-limit");
+    // (escaped, problems, limit in %): each rate is exactly its limit; 0.07 * 100 and
+    // 0.55 * 100 are a little over 7 and 55 in floating point.
+    for (escaped, problems, limit) in [
+        (7, 100, "7"),
+        (11, 20, "55"),
+        (3, 40, "7.5"),
+        (1, 3, "33.4"),
+    ] {
+        let mut csv = String::from("id,found_stage,detected_at,severity\n");
+        for i in 0..problems {
+            let stage = if i < escaped { "production" } else { "unit" };
+            csv.push_str(&format!("G{i},{stage},2025-11-05,P1\n"));
+        }
+        let file = dir.join(format!("g{problems}.csv"));
+        std::fs::write(&file, csv).unwrap();
+        let file = file.display().to_string();
+        let at = |flag: &str, limit: &str| {
+            let mut args = vec!["gate", &file, "--period", "2025-Q4", "--max-escape-rate"];
+            args.extend(match flag {
+                "rate" => [limit, "--max-weighted", "100"],
+                _ => ["100", "--max-weighted", limit],
+            });
+            run(&args)
+        };
+        for flag in ["rate", "weighted"] {
+            let r = at(flag, limit);
+            assert_eq!(
+                r.code(),
+                0,
+                "{flag} {escaped}/{problems} at {limit} %: {}",
+                r.stdout()
+            );
+            assert!(r
+                .stdout()
+                .contains(&format!("is within the limit of {limit} %")));
+        }
+        // A hair under the rate fails.
+        let under = format!("{}", escaped as f64 * 100.0 / problems as f64 - 0.01);
+        assert_eq!(
+            at("rate", &under).code(),
+            1,
+            "{escaped}/{problems} at {under} %"
+        );
+    }
+}
+
+#[test]
 fn init_writes_a_config_that_is_read_back() {
     let dir = temp_dir("init");
     let r = run_in(&dir, &["init"]);

@@ -263,7 +263,9 @@ fn gate(args: &GateArgs) -> Result<ExitCode> {
         let (Some(value), Some(limit)) = (value, limit) else {
             continue;
         };
-        let exceeded = value * 100.0 > limit;
+        // The limit as a fraction: a rate of 7 in 100 is then exactly a limit of 7 %
+        // (both are the nearest double to 7/100), where `value * 100.0` is 7.000…01.
+        let exceeded = value > limit / 100.0;
         let line = format!(
             "{name} {} {} the limit of {limit} %",
             pct(value),
