@@ -1566,6 +1566,33 @@ fn an_interrupted_write_leaves_nothing_behind() {
     }
 }
 
+/// A report written over an existing file keeps that file's permissions: a report kept
+/// private (0600) does not become readable by everyone when it is written again.
+#[cfg(unix)]
+#[test]
+fn a_replaced_file_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("permissions");
+    for mode in [0o600, 0o640, 0o604] {
+        let report = dir.join(format!("r{mode:o}.md"));
+        std::fs::write(&report, "old").unwrap();
+        std::fs::set_permissions(&report, std::fs::Permissions::from_mode(mode)).unwrap();
+        let r = run(&[
+            "render",
+            &fixture("worked.csv"),
+            "--audience",
+            "sprint",
+            "--no-charts",
+            "-o",
+            report.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        let meta = std::fs::metadata(&report).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, mode);
+        assert!(std::fs::read_to_string(&report).unwrap().starts_with("# "));
+    }
+}
+
 /// `-o /dev/stdout` on a pipe is written to directly: the report arrives on the pipe, and
 /// /dev/stdout is neither renamed over (as root that would replace it for the whole
 /// system) nor given a temporary file beside it.

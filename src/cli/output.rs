@@ -352,6 +352,13 @@ pub fn write_group(files: &[(To<'_>, &[u8])]) -> Result<()> {
         let mut temp = Temporary::create(&builder, dir)
             .with_context(|| format!("cannot create a file in {}", dir.display()))?;
         let file = temp.file();
+        // A file replaced keeps its permissions (a report kept private stays private);
+        // set before anything is written.
+        if let Ok(meta) = std::fs::metadata(target) {
+            file.as_file()
+                .set_permissions(meta.permissions())
+                .with_context(|| format!("cannot write {}", target.display()))?;
+        }
         file.write_all(bytes)
             .and_then(|_| file.as_file().sync_all())
             .with_context(|| format!("cannot write {}", target.display()))?;
