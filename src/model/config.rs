@@ -386,10 +386,22 @@ impl Config {
                 order.join(", ")
             );
         }
-        for (from, to) in self.stages.synonyms.iter().flatten() {
-            if !order.iter().any(|s| normalize(s) == normalize(to)) {
-                bail!("[stages.synonyms] maps '{from}' to '{to}', which is not in the stage order");
-            }
+        let strays: Vec<String> = self
+            .stages
+            .synonyms
+            .iter()
+            .flatten()
+            .filter(|(_, to)| !order.iter().any(|s| normalize(s) == normalize(to)))
+            .map(|(from, to)| format!("'{from}' to '{to}'"))
+            .collect();
+        if !strays.is_empty() {
+            bail!(
+                "[stages.synonyms] maps {}, which {} not in the stage order ({}); change or remove {}",
+                strays.join(", "),
+                if strays.len() == 1 { "is" } else { "are" },
+                order.join(", "),
+                if strays.len() == 1 { "it" } else { "them" },
+            );
         }
         for (from, to) in &self.types.synonyms {
             if ProblemType::from_canonical(&normalize(to)).is_none() {
@@ -479,8 +491,18 @@ pub fn default_toml() -> String {
         "# The first stage that counts as escaped: problems found there or later escaped.\n",
     );
     out.push_str(&format!("boundary = \"{}\"\n\n", c.stages.boundary));
-    out.push_str("# Other spellings of a stage (matched ignoring case and surrounding spaces).\n[stages.synonyms]\n");
-    push_map(&mut out, &c.stages.effective_synonyms());
+    // Written commented out: a table in the file would have to change with every edit of
+    // `order` (each spelling must name a stage of it), whereas without one the built-in
+    // spellings follow the order by themselves.
+    out.push_str(
+        "# Other spellings of a stage (matched ignoring case and surrounding spaces). Without\n\
+         # this table, the built-in spellings below apply to whichever of their stages are in\n\
+         # `order`. Uncomment it to set your own; each must then name a stage in `order`.\n\
+         # [stages.synonyms]\n",
+    );
+    for (k, v) in &c.stages.effective_synonyms() {
+        out.push_str(&format!("# {k:?} = {v:?}\n"));
+    }
     out.push_str("\n# Other spellings of a type: code, infra, integration, regression or unclassified.\n[types.synonyms]\n");
     push_map(&mut out, &c.types.synonyms);
     out.push_str("\n# Other spellings of a severity: P0 (worst) .. P4.\n[severity.synonyms]\n");
@@ -584,14 +606,44 @@ mod tests {
 
     #[test]
     fn init_text_parses_back_to_the_defaults() {
-        let mut parsed = Config::from_toml(&default_toml()).unwrap();
-        let defaults = Config::default();
-        assert_eq!(
-            parsed.stages.effective_synonyms(),
-            defaults.stages.effective_synonyms()
+        let parsed = Config::from_toml(&default_toml()).unwrap();
+        assert_eq!(parsed, Config::default());
+        // The stage spellings are all there, commented out.
+        for (from, to) in Config::default().stages.effective_synonyms() {
+            assert!(
+                default_toml().contains(&format!("# {from:?} = {to:?}\n")),
+                "{from}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_init_text_takes_another_stage_order_as_it_is() {
+        let text = default_toml();
+        let order = text.lines().find(|l| l.starts_with("order = ")).unwrap();
+        let edited = text.replace(
+            order,
+            r#"order = ["code-review", "ci", "qa", "beta", "production"]"#,
         );
-        parsed.stages.synonyms = None;
-        assert_eq!(parsed, defaults);
+        let c = Config::from_toml(&edited).unwrap();
+        let synonyms = c.stages.effective_synonyms();
+        assert_eq!(synonyms.get("prod").map(String::as_str), Some("production"));
+        assert!(
+            synonyms.values().all(|to| to == "production"),
+            "{synonyms:?}"
+        );
+    }
+
+    #[test]
+    fn every_spelling_of_a_stage_not_in_the_order_is_named() {
+        let err = Config::from_toml(
+            "[stages]\norder = [\"qa\", \"production\"]\nboundary = \"production\"\n[stages.synonyms]\nacceptance = \"uat\"\nlive = \"production\"\n\"unit test\" = \"unit\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            format!("{err:#}"),
+            "[stages.synonyms] maps 'acceptance' to 'uat', 'unit test' to 'unit', which are not in the stage order (qa, production); change or remove them"
+        );
     }
 
     #[test]
