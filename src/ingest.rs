@@ -126,6 +126,16 @@ impl Ingest {
                 &self.rules,
                 &config.deployments.production_environments,
             )?;
+            let skipped = read.findings.len() as u64;
+            self.state.quality.deployment_files.push(
+                crate::metrics::quality::DeploymentFileQuality {
+                    file: source.display_name(),
+                    rows_read: read.rows_read,
+                    rows_used: read.deployments.len() as u64,
+                    rows_skipped: skipped,
+                    production: read.deployments.iter().filter(|d| d.production).count() as u64,
+                },
+            );
             for finding in read.findings {
                 self.state.quality.add_finding(finding);
             }

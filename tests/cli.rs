@@ -359,6 +359,51 @@ fn gate_exits_one_when_exceeded() {
 }
 
 #[test]
+fn check_counts_the_deployments_file_it_fails_on() {
+    let dir = temp_dir("check-deployments");
+    let problems = dir.join("a.csv");
+    std::fs::write(
+        &problems,
+        "id,found_stage,detected_at\nA,production,2025-11-01\n",
+    )
+    .unwrap();
+    let deployments = dir.join("d.csv");
+    std::fs::write(
+        &deployments,
+        "release,deployed_at,environment\nr1,notadate,production\nr2,2025-10-01,staging\nr3,2025-10-02,production\nr4,2025-10-03,\n",
+    )
+    .unwrap();
+    let r = run(&[
+        "check",
+        problems.to_str().unwrap(),
+        "--deployments",
+        deployments.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    // Four rows: one without a date skipped, three used, two of them (r3, and r4 with
+    // no environment) to production.
+    let line = format!(
+        "{} (deployments): 4 rows read, 3 used (2 to production), 1 skipped\n",
+        deployments.display()
+    );
+    assert!(r.stdout().contains(&line), "{}", r.stdout());
+    assert!(r.stderr().contains("d.csv:2"), "{}", r.stderr());
+    let m = run(&[
+        "metrics",
+        "--json",
+        problems.to_str().unwrap(),
+        "--deployments",
+        deployments.to_str().unwrap(),
+    ])
+    .json();
+    let files = &m["data_quality"]["deployment_files"];
+    assert_eq!(files[0]["rows_read"], 4);
+    assert_eq!(files[0]["rows_skipped"], 1);
+    assert_eq!(files[0]["production"], 2);
+    assert_eq!(m["data_quality"]["rows_read"], 1);
+}
+
+#[test]
 fn a_rate_equal_to_the_limit_passes_the_gate() {
     let dir = temp_dir("gate-limit");
     // (escaped, problems, limit in %): each rate is exactly its limit; 0.07 * 100 and

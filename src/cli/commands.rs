@@ -189,6 +189,16 @@ fn check(args: &InputArgs) -> Result<ExitCode> {
             count(f.duplicates, "duplicate", "duplicates"),
         ));
     }
+    for f in &q.deployment_files {
+        out.push_str(&format!(
+            "{} (deployments): {} read, {} used ({} to production), {} skipped\n",
+            f.file,
+            count(f.rows_read, "row", "rows"),
+            int(f.rows_used),
+            int(f.production),
+            int(f.rows_skipped),
+        ));
+    }
     if q.files.len() > 1 {
         out.push_str(&format!(
             "total: {} read, {} used, {} skipped, {}\n",

@@ -22,6 +22,17 @@ pub struct FileQuality {
     pub duplicates: u64,
 }
 
+/// What a deployments file gave: rows read, deployments used (production or not), rows
+/// skipped for a finding, and how many of the used ones were to production.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DeploymentFileQuality {
+    pub file: String,
+    pub rows_read: u64,
+    pub rows_used: u64,
+    pub rows_skipped: u64,
+    pub production: u64,
+}
+
 /// Counts and findings over everything read, not only the selected period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DataQuality {
@@ -40,6 +51,9 @@ pub struct DataQuality {
     /// Values ignored or replaced in rows that were used, by reason.
     pub repaired_by_reason: BTreeMap<String, u64>,
     pub files: Vec<FileQuality>,
+    /// The deployments files (`--deployments`), which are not problem rows and so are
+    /// not in the totals above.
+    pub deployment_files: Vec<DeploymentFileQuality>,
     /// How many findings there were; `findings` lists the first [`MAX_LISTED_FINDINGS`].
     pub findings_total: u64,
     pub findings: Vec<Finding>,
