@@ -104,6 +104,23 @@ pub struct Period {
     pub kind: PeriodKind,
 }
 
+/// `text` as a number when it is `min` to `max` ASCII digits and nothing else (no sign,
+/// no spaces, which `str::parse` would take).
+fn digits(text: &str, min: usize, max: usize) -> Option<u32> {
+    let ok = (min..=max).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+    ok.then(|| text.parse().ok()).flatten()
+}
+
+/// A date written `YYYY-MM-DD`, digits only.
+fn strict_date(text: &str) -> Option<NaiveDate> {
+    let mut parts = text.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(digits(y, 4, 4)? as i32, digits(m, 2, 2)?, digits(d, 2, 2)?)
+}
+
 impl Period {
     /// Parses `2025-Q4`, `2025-11`, `2025-W47`, a sprint name, or `FROM..TO`, within the
     /// years 0001 to 9999 (the dates a timestamp can have).
@@ -136,12 +153,15 @@ impl Period {
             });
         }
         if let Some((from, to)) = t.split_once("..") {
-            let (Ok(start), Ok(end)) = (
-                NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d"),
-                NaiveDate::parse_from_str(to.trim(), "%Y-%m-%d"),
-            ) else {
-                bail!("period '{t}': write a range as FROM..TO with dates like 2025-10-01..2025-12-31");
+            let date = |side: &str| {
+                let side = side.trim();
+                strict_date(side).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "period '{t}': '{side}' is not a date; write a range as FROM..TO with dates like 2025-10-01..2025-12-31"
+                    )
+                })
             };
+            let (start, end) = (date(from)?, date(to)?);
             if end < start {
                 bail!("period '{t}' ends before it starts");
             }
@@ -153,14 +173,17 @@ impl Period {
             });
         }
         if let Some((year, rest)) = t.split_once('-') {
-            if let (Ok(year), true) = (year.parse::<i32>(), year.len() == 4) {
+            if let Some(year) = digits(year, 4, 4) {
+                let year = year as i32;
                 let upper = rest.to_ascii_uppercase();
                 if let Some(q) = upper.strip_prefix('Q') {
-                    if let Ok(q @ 1..=4) = q.parse::<u32>() {
-                        return Ok(Quarter { year, q }.as_period());
+                    match digits(q, 1, 1) {
+                        Some(q @ 1..=4) => return Ok(Quarter { year, q }.as_period()),
+                        Some(_) => bail!("period '{t}': a year has quarters Q1 to Q4"),
+                        None => {}
                     }
                 } else if let Some(w) = upper.strip_prefix('W') {
-                    if let Ok(week) = w.parse::<u32>() {
+                    if let Some(week) = digits(w, 1, 2) {
                         if let Some(start) = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon) {
                             return Ok(Period {
                                 label: format!("{year:04}-W{week:02}"),
@@ -169,18 +192,25 @@ impl Period {
                                 kind: PeriodKind::Week,
                             });
                         }
+                        let weeks = if NaiveDate::from_isoywd_opt(year, 53, Weekday::Mon).is_some()
+                        {
+                            53
+                        } else {
+                            52
+                        };
+                        bail!("period '{t}': {year:04} has {weeks} ISO weeks, {year:04}-W01 to {year:04}-W{weeks}");
                     }
-                } else if let Ok(month @ 1..=12) = rest.parse::<u32>() {
-                    if rest.len() == 2 {
-                        let start = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or_default();
-                        let end = (start + Months::new(1)).pred_opt().unwrap_or(start);
-                        return Ok(Period {
-                            label: format!("{year:04}-{month:02}"),
-                            start,
-                            end,
-                            kind: PeriodKind::Month,
-                        });
-                    }
+                } else if let Some(month) = digits(rest, 2, 2) {
+                    let Some(start) = NaiveDate::from_ymd_opt(year, month, 1) else {
+                        bail!("period '{t}': a month is 01 to 12");
+                    };
+                    let end = (start + Months::new(1)).pred_opt().unwrap_or(start);
+                    return Ok(Period {
+                        label: format!("{year:04}-{month:02}"),
+                        start,
+                        end,
+                        kind: PeriodKind::Month,
+                    });
                 }
             }
         }
@@ -289,6 +319,37 @@ mod tests {
         }
         let err = Period::parse("Q4", &[]).unwrap_err().to_string();
         assert!(err.contains("2025-Q4"), "{err}");
+        // Signs and spaces that number parsing would take are not part of a period.
+        for bad in [
+            "2025-+1", "+202-Q1", "2025-Q+1", "2025-W+7", "2025-1", "2025-Q 1",
+        ] {
+            let err = Period::parse(bad, &[]).unwrap_err().to_string();
+            assert!(err.contains("is not understood"), "{bad}: {err}");
+        }
+        let message = |t: &str| Period::parse(t, &[]).unwrap_err().to_string();
+        assert_eq!(
+            message("2021-W53"),
+            "period '2021-W53': 2021 has 52 ISO weeks, 2021-W01 to 2021-W52"
+        );
+        assert_eq!(
+            message("2020-W54"),
+            "period '2020-W54': 2020 has 53 ISO weeks, 2020-W01 to 2020-W53"
+        );
+        assert_eq!(
+            message("2025-Q5"),
+            "period '2025-Q5': a year has quarters Q1 to Q4"
+        );
+        assert_eq!(message("2025-13"), "period '2025-13': a month is 01 to 12");
+        assert_eq!(
+            message("2023-02-29..2023-03-01"),
+            "period '2023-02-29..2023-03-01': '2023-02-29' is not a date; write a range as FROM..TO with dates like 2025-10-01..2025-12-31"
+        );
+        assert_eq!(
+            message("2023-03-01..+2023-03-05"),
+            "period '2023-03-01..+2023-03-05': '+2023-03-05' is not a date; write a range as FROM..TO with dates like 2025-10-01..2025-12-31"
+        );
+        assert!(Period::parse("2024-02-29..2024-03-01", &[]).is_ok());
+        assert_eq!(Period::parse("2020-W53", &[]).unwrap().label, "2020-W53");
     }
 
     #[test]
