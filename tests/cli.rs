@@ -404,6 +404,43 @@ fn check_counts_the_deployments_file_it_fails_on() {
 }
 
 #[test]
+fn check_says_what_its_warnings_were_and_strict_calls_them_errors() {
+    let dir = temp_dir("check-warnings");
+    let dup = dir.join("dup.csv");
+    std::fs::write(
+        &dup,
+        "id,found_stage,detected_at\nA,production,2025-11-01\nA,unit,2025-11-02\n",
+    )
+    .unwrap();
+    let r = run(&["check", dup.to_str().unwrap()]);
+    assert_eq!(r.code(), 0);
+    assert!(
+        r.stdout().ends_with("check passed with warnings: no row was rejected; 1 repeated id was counted once (listed above on stderr)\n"),
+        "{}",
+        r.stdout()
+    );
+    let both = dir.join("both.csv");
+    std::fs::write(&both, "id,found_stage,detected_at\nA,production,2025-11-01\nA,unit,2025-11-02\nB,unit,2025-11-02,x\nC,unit,2025-11-02,y\n").unwrap();
+    let r = run(&["check", both.to_str().unwrap()]);
+    assert!(
+        r.stdout().ends_with("no row was rejected; 2 values were repaired and 1 repeated id was counted once (listed above on stderr)\n"),
+        "{}",
+        r.stdout()
+    );
+    assert!(r.stderr().starts_with("warning: "), "{}", r.stderr());
+    let strict = run(&["check", both.to_str().unwrap(), "--strict"]);
+    assert_eq!(strict.code(), 2);
+    let stderr = strict.stderr();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", strict.stderr());
+    assert!(
+        lines.iter().all(|l| l.starts_with("error: ")),
+        "{}",
+        strict.stderr()
+    );
+}
+
+#[test]
 fn a_rate_equal_to_the_limit_passes_the_gate() {
     let dir = temp_dir("gate-limit");
     // (escaped, problems, limit in %): each rate is exactly its limit; 0.07 * 100 and

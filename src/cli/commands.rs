@@ -58,7 +58,7 @@ fn load(args: &InputArgs) -> Result<Loaded> {
         ingest.read(&Source::parse(file), args.input_format.clone())?;
     }
     if args.strict && ingest.quality().findings_total > 0 {
-        print_findings(ingest.quality());
+        print_findings(ingest.quality(), true);
         output::stderr(format_args!(
             "error: --strict: {} found in the input; fix them or run without --strict",
             count(
@@ -113,9 +113,11 @@ fn usable(loaded: &Loaded, args: &InputArgs) -> bool {
     false
 }
 
-fn print_findings(quality: &crate::metrics::DataQuality) {
+/// Lists the findings on stderr; with `strict`, every one is an error.
+fn print_findings(quality: &crate::metrics::DataQuality, strict: bool) {
     for finding in &quality.findings {
         let level = match finding.outcome {
+            _ if strict => "error",
             Outcome::Skipped | Outcome::Fatal => "error",
             Outcome::Repaired | Outcome::Duplicate => "warning",
         };
@@ -176,7 +178,7 @@ fn stdin_once(command: &super::args::Command) -> Result<()> {
 fn check(args: &InputArgs) -> Result<ExitCode> {
     let loaded = load(args)?;
     let q = &loaded.metrics.data_quality;
-    print_findings(q);
+    print_findings(q, false);
     let mut out = String::new();
     for f in &q.files {
         out.push_str(&format!(
@@ -208,13 +210,31 @@ fn check(args: &InputArgs) -> Result<ExitCode> {
             count(q.duplicates, "duplicate", "duplicates"),
         ));
     }
-    let failed = q.has_errors() || (args.strict && q.findings_total > 0);
-    out.push_str(if failed {
+    // (With --strict, any finding has already ended the run in `load`.)
+    let failed = q.has_errors();
+    let repaired: u64 = q.repaired_by_reason.values().sum();
+    let mut warnings = Vec::new();
+    if repaired > 0 {
+        warnings.push(count(
+            repaired,
+            "value was repaired",
+            "values were repaired",
+        ));
+    }
+    if q.duplicates > 0 {
+        warnings.push(format!(
+            "{} counted once",
+            count(q.duplicates, "repeated id was", "repeated ids were")
+        ));
+    }
+    let warnings = warnings.join(" and ");
+    out.push_str(&if failed {
         "check failed: rows were rejected (listed above on stderr); fix them and run again\n"
+            .to_string()
     } else if q.findings_total > 0 {
-        "check passed with warnings: every row is usable, some values were repaired (listed above)\n"
+        format!("check passed with warnings: no row was rejected; {warnings} (listed above on stderr)\n")
     } else {
-        "check passed: every row is usable\n"
+        "check passed: every row is usable\n".to_string()
     });
     output::stdout(out.as_bytes())?;
     Ok(if failed {
@@ -824,7 +844,7 @@ fn import(args: &ImportArgs) -> Result<ExitCode> {
         ingest.read(&Source::parse(file), Some(args.source.clone()))?;
     }
     let (bytes, quality) = ingest.exported();
-    print_findings(&quality);
+    print_findings(&quality, args.strict);
     if args.strict && quality.findings_total > 0 {
         output::stderr(format_args!(
             "error: --strict: {} found; nothing was written",
