@@ -43,9 +43,18 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_config(config: &Config) -> anyhow::Result<Settings> {
+        let wanted = crate::model::config::normalize(&config.stages.boundary);
+        // The boundary as the stage order spells it, so reports and the JSON name it alike.
+        let boundary = config
+            .stages
+            .order
+            .iter()
+            .find(|s| crate::model::config::normalize(s) == wanted)
+            .unwrap_or(&config.stages.boundary)
+            .clone();
         Ok(Settings {
             stages: config.stages.order.clone(),
-            boundary: config.stages.boundary.clone(),
+            boundary,
             weights: config.severity.weights,
             bands: Bands::from_config(&config.bands)?,
             small_sample: config.thresholds.small_sample,
@@ -308,5 +317,19 @@ impl Engine {
             },
             quality,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_boundary_is_named_as_the_stage_order_spells_it() {
+        let config = Config::from_toml(
+            "[stages]\norder = [\"Dev\", \"QA\", \"Prod\"]\nboundary = \" prod\"\n",
+        )
+        .unwrap();
+        assert_eq!(Settings::from_config(&config).unwrap().boundary, "Prod");
     }
 }

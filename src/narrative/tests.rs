@@ -203,3 +203,17 @@ fn every_report_has_a_chart_even_with_one_quarter_and_no_escapes() {
         }
     }
 }
+
+#[test]
+fn the_last_gate_is_found_whatever_the_boundary_s_case() {
+    // Dev 1, QA 1, Prod 1: leakage(QA) = found after QA / found at QA or after = 1 / 2.
+    let config = "[stages]\norder = [\"Dev\", \"QA\", \"Prod\"]\nboundary = \"prod\"\n";
+    let rows = "A,,dev,2025-11-01,,,\nB,,qa,2025-11-02,,,\nC,,prod,2025-11-02,code,,\n";
+    let r = report_with(rows, Audience::Em, config);
+    let leakage = r.sections.iter().find(|s| s.id == "stage-leakage").unwrap();
+    assert_eq!(
+        leakage.paragraphs[0],
+        "For each stage, the share of the problems found there or later that got past it. \
+         The last gate before Prod, QA, let 50.0 % of what reached it through."
+    );
+}
