@@ -652,6 +652,41 @@ fn hostile_text_shows_literally() {
     assert!(sprint.contains("Zürich — 5 € naïve café"));
 }
 
+/// A sprint named `Sprint #` keeps its `#` in the heading: a trailing ` #` would otherwise
+/// be read as the heading's closing sequence and dropped.
+#[test]
+fn a_sprint_name_ending_in_a_hash_stays_in_the_heading() {
+    let dir = temp_dir("hash-sprint");
+    let config = dir.join("c.toml");
+    std::fs::write(
+        &config,
+        "[[sprint]]\nname = \"Sprint #\"\nstart = 2025-11-01\nend = 2025-11-14\n",
+    )
+    .unwrap();
+    let data = dir.join("a.csv");
+    std::fs::write(
+        &data,
+        "id,found_stage,detected_at\nA,production,2025-11-05\n",
+    )
+    .unwrap();
+    let r = run(&[
+        "render",
+        &data.display().to_string(),
+        "--config",
+        &config.display().to_string(),
+        "--period",
+        "Sprint #",
+        "--audience",
+        "sprint",
+        "--no-charts",
+    ]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert_eq!(
+        r.stdout().lines().next(),
+        Some("# Sprint review: escaped problems, Sprint \\#")
+    );
+}
+
 #[test]
 fn user_templates_override_the_built_ins() {
     let dir = temp_dir("templates");
