@@ -125,6 +125,7 @@ impl Engine {
 
     /// Adds a problem; an escaped one may first be attributed to a deployment.
     pub fn add(&mut self, problem: &mut Problem<'_>) {
+        let mut deployed_at = None;
         if let (Some(releases), true) = (&mut self.releases, problem.escaped) {
             let untyped = problem.kind == Some(crate::model::ProblemType::Unclassified);
             let attribution =
@@ -133,6 +134,7 @@ impl Engine {
                 problem.release = Some(std::borrow::Cow::Owned(release));
             }
             problem.likely_regression = attribution.likely_regression;
+            deployed_at = attribution.deployed_at;
         }
         let problem = &*problem;
         let day = problem
@@ -167,11 +169,11 @@ impl Engine {
         self.quarters
             .entry(quarter)
             .or_insert_with(|| Tally::new(stages, keep_detail))
-            .add(problem);
+            .add(problem, deployed_at);
         if let Some(given) = &mut self.given {
             for (period, tally) in given.iter_mut() {
                 if period.contains(date) {
-                    tally.add(problem);
+                    tally.add(problem, deployed_at);
                 }
             }
         }
