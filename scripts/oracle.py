@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Independent reference implementation of `escape-report metrics --json`.
 
-Written from /work/shared/SPEC.md (sections 1, 2.1, 2.4, 3, 4) and the team's
-conventions, without looking at the Rust sources, so that tests can check the
-Rust engine figure by figure.  Standard library only; built-in default
-configuration only; native CSV input only.
+Written from /work/shared/SPEC.md (sections 1, 2.1, 2.3, 2.4, 3, 4) and the
+team's conventions, without looking at the Rust sources, so that tests can check
+the Rust engine figure by figure.  Standard library only; built-in default
+configuration only; native CSV input only (deployments too).
 
 Usage:
-  python3 scripts/oracle.py FILE.csv [FILE2.csv ...] [--period P]
+  python3 scripts/oracle.py FILE.csv [FILE2.csv ...] [--period P] [--deployments D.csv]
       print the metrics JSON object computed by the oracle
   python3 scripts/oracle.py FILE.csv ... [--period P] --compare OURS.json
       compare with the Rust output; every figure the oracle computes must be in
@@ -88,6 +88,12 @@ COLUMNS = ["id", "title", "type", "toverify", "foundstage", "originstage",
            "devopshours", "pmhours", "downtimeminutes", "customersaffected",
            "escapemechanism", "reopened"]
 ROLE_COLUMNS = ["devhours", "qahours", "devopshours", "pmhours"]
+
+# Deployments (SPEC 2.3).  Which environments are production is configurable;
+# these are the defaults `escape-report init` writes.  An empty environment
+# means production.  The attribution window is unlimited by default.
+PRODUCTION_ENVIRONMENTS = {"production", "prod", "live"}
+DEPLOY_STATUS_FAILED = {"success": False, "": False, "failed": True, "rolled_back": True}
 
 
 def norm_header(name):
@@ -205,7 +211,7 @@ class Problem:
     __slots__ = ("id", "stage", "stage_idx", "detected", "date", "escaped",
                  "type", "to_verify", "severity", "component", "team",
                  "release", "mechanism", "introduced", "resolved", "cost",
-                 "estimated")
+                 "estimated", "deployed")
 
 
 csv.field_size_limit(2**31 - 1)  # titles may be long; never refuse a field
@@ -295,6 +301,7 @@ def load(paths, dq):
             p.team = get("team").strip() or "(none)"
             p.release = get("release").strip() or "(none)"
             p.introduced = parse_timestamp(get("introducedat"))
+            p.deployed = None
             p.resolved = parse_timestamp(get("resolvedat"))
             if p.escaped:
                 p.type = parse_type(get("type")) or "unclassified"
@@ -320,6 +327,84 @@ def load(paths, dq):
                 p.estimated = False
             problems.append(p)
     return problems
+
+
+class Deployment:
+    __slots__ = ("release", "at", "failed", "blamed")
+
+
+def _csv_rows(path):
+    """(normalised header -> index, rows) of one CSV file."""
+    text = read_text(path)
+    header_line = text.split("\n", 1)[0].rstrip("\r")
+    rows = [r for r in csv.reader(io.StringIO(text, newline=""),
+                                  delimiter=detect_delimiter(header_line)) if r]
+    if not rows:
+        return {}, []
+    header = {}
+    for i, name in enumerate(rows[0]):
+        header.setdefault(norm_header(name), i)
+    return header, rows[1:]
+
+
+def load_deployments(paths):
+    """The production deployments of all files, oldest first."""
+    out = []
+    for path in paths:
+        header, rows = _csv_rows(path)
+        for row in rows:
+            def get(col):
+                i = header.get(col)
+                return row[i] if i is not None and i < len(row) else ""
+            release = get("release").strip()
+            at = parse_timestamp(get("deployedat"))
+            env = get("environment").strip().lower()
+            status = get("status").strip().lower()
+            if not release or at is None or status not in DEPLOY_STATUS_FAILED:
+                continue
+            if env and env not in PRODUCTION_ENVIRONMENTS:
+                continue
+            d = Deployment()
+            d.release, d.at, d.failed, d.blamed = release, at, DEPLOY_STATUS_FAILED[status], False
+            out.append(d)
+    out.sort(key=lambda d: (d.at.ns, d.release))
+    return out
+
+
+def attribute(problems, deployments):
+    """SPEC 2.3: an escaped problem naming a release is blamed on that release's
+    deployment (its latest one at or before detection, else its first); one
+    without a release on the latest production deployment at or before its
+    detection, whose release it then carries.  `deployed` is the blamed
+    deployment's instant when it is not after the detection: where time to
+    detect starts when `introduced_at` is missing (SPEC 4)."""
+    for p in problems:
+        if not p.escaped:
+            continue
+        t = p.detected.ns
+        if p.release != "(none)":
+            own = [d for d in deployments if d.release == p.release]
+            shipped = [d for d in own if d.at.ns <= t]
+            blamed = shipped[-1] if shipped else (own[0] if own else None)
+        else:
+            shipped = [d for d in deployments if d.at.ns <= t]
+            blamed = shipped[-1] if shipped else None
+            if blamed is not None:
+                p.release = blamed.release
+        if blamed is not None:
+            blamed.blamed = True
+            if blamed.at.ns <= t:
+                p.deployed = blamed.at
+
+
+def release_counts(deployments, start, end):
+    """(production deployments dated start..end, change failure rate), or (None, None)
+    without a deployments file."""
+    if deployments is None:
+        return None, None
+    inside = [d for d in deployments if start is not None and start <= d.at.date <= end]
+    failed = sum(1 for d in inside if d.failed or d.blamed)
+    return len(inside), ratio(failed, len(inside))
 
 
 # --------------------------------------------------------------------------
@@ -457,9 +542,13 @@ def direction(a, b):
 # Metrics
 # --------------------------------------------------------------------------
 
-def compute(paths, period_text=None):
+def compute(paths, period_text=None, deployment_paths=None):
     dq = DataQuality()
     problems = load(paths, dq)
+    deployments = None
+    if deployment_paths:
+        deployments = load_deployments(deployment_paths)
+        attribute(problems, deployments)
 
     data_quality = {
         "rows_read": dq.rows_read,
@@ -502,9 +591,8 @@ def compute(paths, period_text=None):
         "band": band(rate),
         "detection_rate": (1 - rate) if rate is not None else None,
         "cost_hours": sum(p.cost for p in escaped),
-        "releases": None,
-        "change_failure_rate": None,
     }
+    totals["releases"], totals["change_failure_rate"] = release_counts(deployments, start, end)
 
     by_type = []
     for t in TYPES:
@@ -547,7 +635,10 @@ def compute(paths, period_text=None):
         qs, qe = quarter_bounds(q)
         ps = [p for p in problems if qs <= p.date <= qe]
         es = [p for p in ps if p.escaped]
+        releases, cfr = release_counts(deployments, qs, qe)
         quarters.append({
+            "releases": releases,
+            "change_failure_rate": cfr,
             "label": quarter_label(q),
             "problems": len(ps),
             "escaped": len(es),
@@ -595,9 +686,12 @@ def compute(paths, period_text=None):
         return out
 
     def ttd(p):
-        if p.introduced is None or p.introduced.ns > p.detected.ns:
+        start = p.introduced
+        if start is None or start.ns > p.detected.ns:
+            start = p.deployed
+        if start is None:
             return None
-        return p.detected.hours_since(p.introduced)
+        return p.detected.hours_since(start)
 
     def ttr(p):
         if p.resolved is None or p.resolved.ns < p.detected.ns:
@@ -1068,6 +1162,39 @@ def self_test():
     path6 = _write(tmp, "empty.csv", "")
     check("empty file", compute([path6])["data_quality"]["rows_read"], 0)
 
+    # --- deployments (SPEC 2.3) and time to detect from them (SPEC 4) ------
+    dpath = _write(tmp, "deployments.csv",
+                   "release,deployed_at,environment,status\n"
+                   "r1,2025-10-01T00:00:00Z,production,success\n"
+                   "r2,2025-10-05T00:00:00Z,Production,success\n"
+                   "r3,2025-10-07T00:00:00Z,staging,success\n"
+                   "r4,2025-10-20T00:00:00Z,,failed\n"
+                   "r5,2025-11-01T00:00:00Z,live,success\n")
+    ppath = _write(tmp, "deployed.csv",
+                   "id,type,found_stage,detected_at,release,introduced_at\n"
+                   "D1,code,production,2025-10-02T00:00:00Z,,\n"
+                   "D2,code,production,2025-10-03T00:00:00Z,r1,\n"
+                   "D3,infra,production,2025-10-03T12:00:00Z,,2025-10-03T00:00:00Z\n"
+                   "D4,infra,production,2025-10-04T00:00:00Z,r2,\n"
+                   "D5,infra,production,2025-10-06T00:00:00Z,,\n"
+                   "S1,code,staging,2025-10-06T00:00:00Z,,\n")
+    m = compute([ppath], "2025-Q4", [dpath])
+    # code: D1 24 h after r1, D2 48 h after its r1; infra: D3 12 h after being
+    # introduced, D4 names r2 deployed after it was detected (none), D5 24 h after r2.
+    check("deployed ttd", m["time_to_detect_hours"],
+          {"code": {"median": 36.0, "p90": 45.6}, "infra": {"median": 18.0, "p90": 22.8}})
+    # r3 is staging; r1 (D1, D2, D3), r2 (D4, D5) and r4 (failed) of r1, r2, r4, r5.
+    check("deployed releases", (m["totals"]["releases"], m["totals"]["change_failure_rate"]),
+          (4, 0.75))
+    check("deployed quarter", (m["quarters"][0]["releases"],
+                               m["quarters"][0]["change_failure_rate"]), (4, 0.75))
+    check("deployed by release", [(r["key"], r["problems"], r["escaped"]) for r in m["by_release"]],
+          [("(none)", 1, 0), ("r1", 3, 3), ("r2", 2, 2)])
+    m = compute([ppath], "2025-Q4")
+    check("undeployed ttd", m["time_to_detect_hours"], {"infra": {"median": 12.0, "p90": 12.0}})
+    check("undeployed releases", (m["totals"]["releases"], m["totals"]["change_failure_rate"]),
+          (None, None))
+
     # --- compare ----------------------------------------------------------
     m = compute([path])
     ours = json.loads(json.dumps(m))
@@ -1104,7 +1231,7 @@ def self_test():
 # --------------------------------------------------------------------------
 
 def main(argv):
-    files, period, compare_path = [], None, None
+    files, period, compare_path, deployments = [], None, None, []
     i = 0
     if argv == ["--self-test"]:
         return self_test()
@@ -1115,12 +1242,14 @@ def main(argv):
         if a in ("-h", "--help"):
             print(__doc__.strip())
             return 0
-        if a == "--period" or a == "--compare":
+        if a in ("--period", "--compare", "--deployments"):
             if i + 1 >= len(argv):
                 print("oracle: %s needs a value" % a, file=sys.stderr)
                 return 2
             if a == "--period":
                 period = argv[i + 1]
+            elif a == "--deployments":
+                deployments.append(argv[i + 1])
             else:
                 compare_path = argv[i + 1]
             i += 2
@@ -1129,6 +1258,8 @@ def main(argv):
             period = a.split("=", 1)[1]
         elif a.startswith("--compare="):
             compare_path = a.split("=", 1)[1]
+        elif a.startswith("--deployments="):
+            deployments.append(a.split("=", 1)[1])
         elif a.startswith("--") and a != "-":
             print("oracle: unknown option %s" % a, file=sys.stderr)
             return 2
@@ -1139,7 +1270,7 @@ def main(argv):
         print("oracle: no input files (see --help)", file=sys.stderr)
         return 2
     try:
-        result = compute(files, period)
+        result = compute(files, period, deployments)
     except PeriodError as e:
         print("oracle: %s" % e, file=sys.stderr)
         return 2

@@ -596,16 +596,44 @@ fn metrics_agree_with_the_independent_oracle() {
     let data = dir.join("20k.csv");
     generate(20_000, 7, &data);
     let data = data.display().to_string();
-    for period in [
-        None,
-        Some("2025-Q3"),
-        Some("2026-02"),
-        Some("2025-W47"),
-        Some("2024-12-15..2025-03-14"),
+    // The generator's releases, `year.sequence` every other Tuesday at 10:00 UTC from
+    // 2024-01-02; some failed or rolled back, some also on staging, some on "live".
+    let deployments = dir.join("deployments.csv");
+    let mut list = String::from("release,deployed_at,environment,status\n");
+    let mut sequence = (0, 0);
+    for k in 0..70 {
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap() + chrono::Days::new(14 * k);
+        let year = chrono::Datelike::year(&day);
+        sequence = if sequence.0 == year {
+            (year, sequence.1 + 1)
+        } else {
+            (year, 1)
+        };
+        let release = format!("{year}.{:02}", sequence.1);
+        let status = ["success", "success", "failed", "success", "rolled_back"][k as usize % 5];
+        let environment = if k % 3 == 0 { "live" } else { "production" };
+        list.push_str(&format!(
+            "{release},{day}T10:00:00Z,{environment},{status}\n"
+        ));
+        list.push_str(&format!("{release},{day}T08:00:00Z,staging,success\n"));
+    }
+    std::fs::write(&deployments, list).unwrap();
+    let deployments = deployments.display().to_string();
+    for (period, deployed) in [
+        (None, false),
+        (Some("2025-Q3"), false),
+        (Some("2026-02"), false),
+        (Some("2025-W47"), false),
+        (Some("2024-12-15..2025-03-14"), false),
+        (None, true),
+        (Some("2025-W47"), true),
     ] {
         let mut args = vec!["metrics", "--json", data.as_str()];
         if let Some(p) = period {
             args.extend(["--period", p]);
+        }
+        if deployed {
+            args.extend(["--deployments", deployments.as_str()]);
         }
         let ours = run(&args);
         assert_eq!(ours.code(), 0, "{}", ours.stderr());
@@ -620,11 +648,14 @@ fn metrics_agree_with_the_independent_oracle() {
         if let Some(p) = period {
             oracle.args(["--period", p]);
         }
+        if deployed {
+            oracle.args(["--deployments", deployments.as_str()]);
+        }
         let out = oracle.output().expect("python3 runs the oracle");
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
             out.status.success(),
-            "period {period:?}:\n{text}\n{}",
+            "period {period:?}, deployments {deployed}:\n{text}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
         let agreed: u64 = text
@@ -781,6 +812,41 @@ fn hostile_text_shows_literally() {
         "{sprint}"
     );
     assert!(sprint.contains("Zürich — 5 € naïve café"));
+}
+
+/// A sprint named `Sprint #` keeps its `#` in the heading: a trailing ` #` would otherwise
+/// be read as the heading's closing sequence and dropped.
+#[test]
+fn a_sprint_name_ending_in_a_hash_stays_in_the_heading() {
+    let dir = temp_dir("hash-sprint");
+    let config = dir.join("c.toml");
+    std::fs::write(
+        &config,
+        "[[sprint]]\nname = \"Sprint #\"\nstart = 2025-11-01\nend = 2025-11-14\n",
+    )
+    .unwrap();
+    let data = dir.join("a.csv");
+    std::fs::write(
+        &data,
+        "id,found_stage,detected_at\nA,production,2025-11-05\n",
+    )
+    .unwrap();
+    let r = run(&[
+        "render",
+        &data.display().to_string(),
+        "--config",
+        &config.display().to_string(),
+        "--period",
+        "Sprint #",
+        "--audience",
+        "sprint",
+        "--no-charts",
+    ]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert_eq!(
+        r.stdout().lines().next(),
+        Some("# Sprint review: escaped problems, Sprint \\#")
+    );
 }
 
 #[test]
@@ -1223,6 +1289,55 @@ fn deployments_attribution_and_change_failure_rate() {
     ]);
     assert_eq!(gitlab["totals"]["releases"], 2);
     assert!(close(&gitlab["totals"]["change_failure_rate"], 1.0));
+}
+
+/// Time to detect runs from `introduced_at`, or else from the production deployment the
+/// problem is attributed to (SPEC 4), worked by hand:
+/// code: D1 (latest deployment r1) 24 h, D2 (names r1) 48 h: median 36, p90 24 + 0.9 × 24 = 45.6;
+/// infra: D3 introduced 12 h before (not r1's 60 h), D4 names r2, deployed only after it was
+/// detected (none), D5 (latest deployment r2) 24 h: median 18, p90 12 + 0.9 × 12 = 22.8.
+#[test]
+fn time_to_detect_starts_at_the_attributed_deployment() {
+    let dir = temp_dir("ttd-deployments");
+    let deployments = dir.join("dep.csv");
+    std::fs::write(
+        &deployments,
+        "release,deployed_at,environment,status\n\
+         r1,2025-10-01T00:00:00Z,production,success\n\
+         r2,2025-10-05T00:00:00Z,production,success\n",
+    )
+    .unwrap();
+    let problems = dir.join("p.csv");
+    std::fs::write(
+        &problems,
+        "id,type,found_stage,detected_at,release,introduced_at\n\
+         D1,code,production,2025-10-02T00:00:00Z,,\n\
+         D2,code,production,2025-10-03T00:00:00Z,r1,\n\
+         D3,infra,production,2025-10-03T12:00:00Z,,2025-10-03T00:00:00Z\n\
+         D4,infra,production,2025-10-04T00:00:00Z,r2,\n\
+         D5,infra,production,2025-10-06T00:00:00Z,,\n\
+         S1,code,staging,2025-10-06T00:00:00Z,,\n",
+    )
+    .unwrap();
+    let m = metrics(&[
+        problems.to_str().unwrap(),
+        "--deployments",
+        deployments.to_str().unwrap(),
+        "--period",
+        "2025-Q4",
+    ]);
+    let ttd = &m["time_to_detect_hours"];
+    assert_eq!(ttd.as_object().unwrap().len(), 2, "{ttd}");
+    assert!(close(&ttd["code"]["median"], 36.0), "{ttd}");
+    assert!(close(&ttd["code"]["p90"], 45.6), "{ttd}");
+    assert!(close(&ttd["infra"]["median"], 18.0), "{ttd}");
+    assert!(close(&ttd["infra"]["p90"], 22.8), "{ttd}");
+    assert_eq!(ttd["infra"]["count"], 2);
+    // Without the deployments only D3 has a start.
+    let without = metrics(&[problems.to_str().unwrap(), "--period", "2025-Q4"]);
+    let ttd = &without["time_to_detect_hours"];
+    assert_eq!(ttd.as_object().unwrap().len(), 1, "{ttd}");
+    assert!(close(&ttd["infra"]["median"], 12.0), "{ttd}");
 }
 
 #[test]
@@ -1973,6 +2088,48 @@ fn a_large_file_read_in_halves_equals_one_read() {
     let m = halves.json();
     assert!(m["data_quality"]["duplicates"].as_u64().unwrap() > 50);
     assert!(m["data_quality"]["findings_total"].as_u64().unwrap() > 1000);
+    // With deployments each half attributes its own escapes, times to detect included.
+    let deployments = dir.join("deployments.csv");
+    let mut list = String::from("release,deployed_at,environment,status\n");
+    for month in 1..=12 {
+        list.push_str(&format!(
+            "r{month},2025-{month:02}-03T12:00:00Z,production,success\n"
+        ));
+    }
+    std::fs::write(&deployments, list).unwrap();
+    let args = |input: &str| -> Vec<String> {
+        [
+            "metrics",
+            "--json",
+            "--period",
+            "2025-01-01..2025-12-31",
+            "--deployments",
+            deployments.to_str().unwrap(),
+            input,
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let halves = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+        .args(args(path))
+        .output()
+        .unwrap();
+    let whole = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+        .args(args("-"))
+        .stdin(std::fs::File::open(&file).unwrap())
+        .output()
+        .unwrap();
+    let halves = String::from_utf8(halves.stdout).unwrap();
+    let whole = String::from_utf8(whole.stdout)
+        .unwrap()
+        .replace("<stdin>", path);
+    assert!(
+        halves == whole,
+        "with deployments, the halves differ from one read"
+    );
+    let m: Value = serde_json::from_str(&halves).unwrap();
+    assert!(m["time_to_detect_hours"]["code"]["count"].as_u64().unwrap() > 1000);
+    assert!(m["totals"]["change_failure_rate"].as_f64().unwrap() > 0.5);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -43,9 +43,18 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_config(config: &Config) -> anyhow::Result<Settings> {
+        let wanted = crate::model::config::normalize(&config.stages.boundary);
+        // The boundary as the stage order spells it, so reports and the JSON name it alike.
+        let boundary = config
+            .stages
+            .order
+            .iter()
+            .find(|s| crate::model::config::normalize(s) == wanted)
+            .unwrap_or(&config.stages.boundary)
+            .clone();
         Ok(Settings {
             stages: config.stages.order.clone(),
-            boundary: config.stages.boundary.clone(),
+            boundary,
             weights: config.severity.weights,
             bands: Bands::from_config(&config.bands)?,
             small_sample: config.thresholds.small_sample,
@@ -116,6 +125,7 @@ impl Engine {
 
     /// Adds a problem; an escaped one may first be attributed to a deployment.
     pub fn add(&mut self, problem: &mut Problem<'_>) {
+        let mut deployed_at = None;
         if let (Some(releases), true) = (&mut self.releases, problem.escaped) {
             let untyped = problem.kind == Some(crate::model::ProblemType::Unclassified);
             let attribution =
@@ -124,6 +134,7 @@ impl Engine {
                 problem.release = Some(std::borrow::Cow::Owned(release));
             }
             problem.likely_regression = attribution.likely_regression;
+            deployed_at = attribution.deployed_at;
         }
         let problem = &*problem;
         let day = problem
@@ -158,11 +169,11 @@ impl Engine {
         self.quarters
             .entry(quarter)
             .or_insert_with(|| Tally::new(stages, keep_detail))
-            .add(problem);
+            .add(problem, deployed_at);
         if let Some(given) = &mut self.given {
             for (period, tally) in given.iter_mut() {
                 if period.contains(date) {
-                    tally.add(problem);
+                    tally.add(problem, deployed_at);
                 }
             }
         }
@@ -308,5 +319,19 @@ impl Engine {
             },
             quality,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_boundary_is_named_as_the_stage_order_spells_it() {
+        let config = Config::from_toml(
+            "[stages]\norder = [\"Dev\", \"QA\", \"Prod\"]\nboundary = \" prod\"\n",
+        )
+        .unwrap();
+        assert_eq!(Settings::from_config(&config).unwrap().boundary, "Prod");
     }
 }

@@ -11,6 +11,9 @@ pub struct Attribution {
     pub release: Option<String>,
     /// Untyped and detected within the regression window after a deployment.
     pub likely_regression: bool,
+    /// When the deployment the problem is attributed to reached production, if at or
+    /// before its detection: where time to detect starts without an `introduced_at`.
+    pub deployed_at: Option<i64>,
 }
 
 /// The production deployments, in time order, and which of them caused an escape.
@@ -91,6 +94,9 @@ impl Releases {
         Attribution {
             release: named,
             likely_regression,
+            deployed_at: index
+                .map(|i| self.list[i].deployed_at)
+                .filter(|at| *at <= detected_at),
         }
     }
 
@@ -200,6 +206,54 @@ mod tests {
         assert_eq!(
             r.in_range(t("2025-11-01T00:00:00Z"), t("2025-11-20T00:00:00Z")),
             (3, 3)
+        );
+    }
+
+    #[test]
+    fn the_attributed_deployment_starts_time_to_detect() {
+        let mut r = Releases::new(
+            vec![
+                dep("1.0", "2025-11-03T10:00:00Z", DeployStatus::Success),
+                dep("1.0", "2025-11-05T10:00:00Z", DeployStatus::Success),
+                dep("1.1", "2025-11-10T10:00:00Z", DeployStatus::Success),
+            ],
+            0.0,
+            30,
+        );
+        let at = |s| Some(t(s));
+        // Without a release: the latest deployment at or before detection.
+        assert_eq!(
+            r.attribute(t("2025-11-11T09:00:00Z"), None, false)
+                .deployed_at,
+            at("2025-11-10T10:00:00Z")
+        );
+        // Naming its release: that release's latest deployment at or before detection.
+        assert_eq!(
+            r.attribute(t("2025-11-12T09:00:00Z"), Some("1.0"), false)
+                .deployed_at,
+            at("2025-11-05T10:00:00Z")
+        );
+        assert_eq!(
+            r.attribute(t("2025-11-04T09:00:00Z"), Some("1.0"), false)
+                .deployed_at,
+            at("2025-11-03T10:00:00Z")
+        );
+        // A release first deployed after the problem was detected: no time to detect.
+        assert_eq!(
+            r.attribute(t("2025-11-09T09:00:00Z"), Some("1.1"), false)
+                .deployed_at,
+            None
+        );
+        // An unknown release, or nothing deployed yet: none either.
+        assert_eq!(
+            r.attribute(t("2025-11-12T09:00:00Z"), Some("9.9"), false)
+                .deployed_at,
+            None
+        );
+        assert_eq!(
+            r.attribute(t("2025-11-01T09:00:00Z"), None, false)
+                .deployed_at,
+            None
         );
     }
 

@@ -91,7 +91,8 @@ pub const KEPT_ESCAPED: usize = 100;
 /// What is kept problem by problem, only for periods a report may show.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Detail {
-    /// Hours from introduction to detection, per type.
+    /// Hours from introduction (or else from the production deployment the problem is
+    /// attributed to) to detection, per type.
     pub time_to_detect: [Vec<f64>; 5],
     /// Hours from detection to resolution, per type.
     pub time_to_resolve: [Vec<f64>; 5],
@@ -183,7 +184,9 @@ impl Tally {
         }
     }
 
-    pub fn add(&mut self, p: &Problem<'_>) {
+    /// Counts a problem; `deployed_at` is when the deployment it is attributed to reached
+    /// production, which starts its time to detect when it has no `introduced_at`.
+    pub fn add(&mut self, p: &Problem<'_>, deployed_at: Option<i64>) {
         let escaped = p.escaped;
         self.total.add(escaped);
         let severity_slot = p.severity.map_or(5, |s| s as usize);
@@ -220,7 +223,7 @@ impl Tally {
             self.mechanisms[m.index()] += 1;
         }
         if let Some(detail) = &mut self.detail {
-            if let Some(introduced) = p.introduced_at {
+            if let Some(introduced) = p.introduced_at.or(deployed_at) {
                 detail.time_to_detect[kind.index()]
                     .push((p.detected_at - introduced) as f64 / MICROS_PER_HOUR);
             }

@@ -1,18 +1,31 @@
-//! The executives' quarterly summary: the quarter against the year's first quarter, the
+//! The executives' summary: the period's escaped problems and cost against a baseline, the
 //! biggest change and what drove it, and what we do next. Plain words; no team named.
+//! A quarter is compared with the year's first quarter (SPEC 5); a month, week, sprint or
+//! range with the period of the same kind before it, so like is compared with like.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 
 use super::words::{self, noun};
 use super::{Context, Figure, Report, Section};
 use crate::metrics::report::{QuarterRow, TypeQuarter};
-use crate::model::ProblemType;
+use crate::model::{ProblemType, Quarter};
 use crate::text::{count, hours, int, opt_pct, whole};
 
 pub(super) fn build(ctx: &Context<'_>) -> Report {
     let m = ctx.m;
     let t = &m.totals;
     let label = &ctx.period.label;
-    let current = m.quarters.last();
-    let baseline = baseline(&m.quarters);
+    let quarterly = is_quarter(ctx);
+    let compared = if quarterly {
+        m.quarters
+            .last()
+            .zip(baseline(&m.quarters))
+            .map(|(now, base)| (Side::quarter(base), Side::quarter(now)))
+    } else {
+        previous_period(ctx)
+    };
 
     let mut headline = Vec::new();
     if t.problems == 0 {
@@ -54,7 +67,7 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
     ];
 
     let mut sections = Vec::new();
-    if let (Some(now), Some(base)) = (current, baseline) {
+    if let Some((base, now)) = &compared {
         let comparison = compare(ctx, base, now);
         figures[0].detail = format!("{} in {}", int(base.escaped), base.label);
         sections.push(Section {
@@ -66,27 +79,50 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
         });
         sections.push(biggest_change(ctx, base, now));
     } else {
+        let (heading, paragraph) = if quarterly {
+            (
+                "Against earlier quarters".to_string(),
+                "There is no earlier quarter in the data to compare with.".to_string(),
+            )
+        } else {
+            (
+                "Against the period before".to_string(),
+                match &m.previous {
+                    Some(p) => format!(
+                        "No problems were recorded in the period before, {}, to compare with.",
+                        p.period.label.as_deref().unwrap_or_default()
+                    ),
+                    None => "There is no earlier period to compare with.".to_string(),
+                },
+            )
+        };
         sections.push(Section {
             id: "against-first-quarter".into(),
-            heading: "Against earlier quarters".into(),
-            paragraphs: vec!["There is no earlier quarter in the data to compare with.".into()],
+            heading,
+            paragraphs: vec![paragraph],
             // The quarter's own bar: the deck still shows what escaped (SPEC 6).
             chart: Some("escaped-by-quarter".into()),
             ..Section::default()
         });
     }
-    if m.quarters.len() > 1 {
+    if let (true, Some(last)) = (m.quarters.len() > 1, m.quarters.last()) {
         sections.push(Section {
             id: "cost-trend".into(),
             heading: "Where the hours go".into(),
             paragraphs: vec![format!(
-                "Hours spent on problems that reached production, per quarter and kind, up to {label}."
+                "Hours spent on problems that reached production, per quarter and kind, up to {}.",
+                last.label
             )],
             chart: Some("cost-by-quarter".into()),
             ..Section::default()
         });
     }
-    sections.push(next_steps(ctx));
+    let when = if quarterly {
+        "this quarter".to_string()
+    } else {
+        format!("in {label}")
+    };
+    sections.push(next_steps(ctx, &when));
     let mut quality = ctx.data_quality();
     quality.bullets.retain(|b| !b.starts_with("Repaired"));
     sections.push(quality);
@@ -107,6 +143,69 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
     }
 }
 
+/// One side of the comparison: a quarter, or a shorter period.
+struct Side {
+    label: String,
+    escaped: u64,
+    cost_hours: f64,
+    by_type: BTreeMap<ProblemType, TypeQuarter>,
+}
+
+impl Side {
+    fn quarter(q: &QuarterRow) -> Side {
+        Side {
+            label: q.label.clone(),
+            escaped: q.escaped,
+            cost_hours: q.cost_hours,
+            by_type: q.by_type.clone(),
+        }
+    }
+}
+
+/// Whether the period is one whole calendar quarter (`2025-Q4`, or a range that spans one).
+fn is_quarter(ctx: &Context<'_>) -> bool {
+    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    match (date(&ctx.period.start), date(&ctx.period.end)) {
+        (Some(start), Some(end)) => {
+            let q = Quarter::of(start);
+            q.start() == start && q.end() == end
+        }
+        // No period at all: the quarterly wording, with nothing to compare.
+        _ => true,
+    }
+}
+
+/// The period and the one of the same kind before it, when problems were recorded in that.
+fn previous_period(ctx: &Context<'_>) -> Option<(Side, Side)> {
+    let m = ctx.m;
+    let previous = m.previous.as_ref().filter(|p| p.problems > 0)?;
+    let base = Side {
+        label: previous.period.label.clone().unwrap_or_default(),
+        escaped: previous.escaped,
+        cost_hours: previous.cost_hours,
+        by_type: previous.by_type.clone(),
+    };
+    let now = Side {
+        label: ctx.period.label.clone(),
+        escaped: m.totals.escaped,
+        cost_hours: m.totals.cost_hours,
+        by_type: m
+            .by_type
+            .iter()
+            .map(|t| {
+                (
+                    t.kind,
+                    TypeQuarter {
+                        escaped: t.escaped,
+                        cost_hours: t.cost_hours,
+                    },
+                )
+            })
+            .collect(),
+    };
+    Some((base, now))
+}
+
 /// The year's first quarter among the quarters shown; for a first quarter, the one before.
 fn baseline(quarters: &[QuarterRow]) -> Option<&QuarterRow> {
     let last = quarters.last()?;
@@ -119,7 +218,7 @@ fn baseline(quarters: &[QuarterRow]) -> Option<&QuarterRow> {
     }
 }
 
-fn compare(ctx: &Context<'_>, base: &QuarterRow, now: &QuarterRow) -> Vec<String> {
+fn compare(ctx: &Context<'_>, base: &Side, now: &Side) -> Vec<String> {
     let diff = now.escaped as i64 - base.escaped as i64;
     let count_change = match diff {
         0 => "the same number of problems".to_string(),
@@ -145,7 +244,7 @@ fn compare(ctx: &Context<'_>, base: &QuarterRow, now: &QuarterRow) -> Vec<String
     )]
 }
 
-fn biggest_change(ctx: &Context<'_>, base: &QuarterRow, now: &QuarterRow) -> Section {
+fn biggest_change(ctx: &Context<'_>, base: &Side, now: &Side) -> Section {
     let change = |t: &ProblemType| {
         let (a, b): (&TypeQuarter, &TypeQuarter) = (&base.by_type[t], &now.by_type[t]);
         (b.cost_hours - a.cost_hours, *a, *b)
@@ -210,7 +309,8 @@ fn biggest_change(ctx: &Context<'_>, base: &QuarterRow, now: &QuarterRow) -> Sec
     }
 }
 
-fn next_steps(ctx: &Context<'_>) -> Section {
+/// `when` is "this quarter" or "in 2026-05".
+fn next_steps(ctx: &Context<'_>, when: &str) -> Section {
     let mut rows: Vec<_> = ctx
         .types()
         .filter(|t| t.escaped > 0 && t.kind != ProblemType::Unclassified)
@@ -235,9 +335,13 @@ fn next_steps(ctx: &Context<'_>) -> Section {
         id: "next".into(),
         heading: "What we do next".into(),
         paragraphs: if bullets.is_empty() {
-            vec!["Nothing reached production this quarter; we keep the checks that made that possible.".into()]
+            vec![format!(
+                "Nothing reached production {when}; we keep the checks that made that possible."
+            )]
         } else {
-            vec!["Focused on the kinds of problem that cost the most this quarter:".into()]
+            vec![format!(
+                "Focused on the kinds of problem that cost the most {when}:"
+            )]
         },
         bullets,
         ..Section::default()

@@ -300,7 +300,7 @@ fn times(ctx: &Context<'_>) -> Section {
         heading: "Time to resolve and to detect".into(),
         paragraphs,
         table: (!table.rows.is_empty()).then_some(table),
-        note: Some("Medians and 90th percentiles in hours, for this period's escaped problems with the timestamps recorded.".into()),
+        note: Some("Medians and 90th percentiles in hours, for this period's escaped problems with the timestamps recorded. Time to detect counts from when a problem was introduced or, when that is not recorded, from the production deployment it is attributed to.".into()),
         ..Section::default()
     }
 }

@@ -17,12 +17,16 @@ fn report(rows: &str, audience: Audience) -> Report {
 }
 
 fn report_with(rows: &str, audience: Audience, config: &str) -> Report {
+    report_for(rows, audience, config, "2025-Q4")
+}
+
+fn report_for(rows: &str, audience: Audience, config: &str, period: &str) -> Report {
     let config = Config::from_toml(config).unwrap();
     let settings = Settings::from_config(&config).unwrap();
     let mut file = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
     file.write_all(HEADER.as_bytes()).unwrap();
     file.write_all(rows.as_bytes()).unwrap();
-    let period = Period::parse("2025-Q4", &[]).unwrap();
+    let period = Period::parse(period, &config.sprints).unwrap();
     let mut ingest = Ingest::new(&config, PeriodChoice::Given(period));
     ingest
         .read(&Source::Path(file.path().to_path_buf()), None)
@@ -202,4 +206,77 @@ fn every_report_has_a_chart_even_with_one_quarter_and_no_escapes() {
             assert!(!charts.is_empty(), "{audience:?}: {rows}");
         }
     }
+}
+
+#[test]
+fn the_last_gate_is_found_whatever_the_boundary_s_case() {
+    // Dev 1, QA 1, Prod 1: leakage(QA) = found after QA / found at QA or after = 1 / 2.
+    let config = "[stages]\norder = [\"Dev\", \"QA\", \"Prod\"]\nboundary = \"prod\"\n";
+    let rows = "A,,dev,2025-11-01,,,\nB,,qa,2025-11-02,,,\nC,,prod,2025-11-02,code,,\n";
+    let r = report_with(rows, Audience::Em, config);
+    let leakage = r.sections.iter().find(|s| s.id == "stage-leakage").unwrap();
+    assert_eq!(
+        leakage.paragraphs[0],
+        "For each stage, the share of the problems found there or later that got past it. \
+         The last gate before Prod, QA, let 50.0 % of what reached it through."
+    );
+}
+
+/// The board compares like with like: a month with the month before, not with a quarter.
+/// 21 code defects in February (5 h each), 3 in May (4 h each, 12 h), 15 in June
+/// (2 h each, 30 h), nothing in April.
+#[test]
+fn the_board_compares_a_month_with_the_month_before() {
+    let mut rows = String::new();
+    for i in 0..21 {
+        rows += &format!("F-{i},,production,2026-02-{:02},code,,5\n", i + 1);
+    }
+    for i in 0..3 {
+        rows += &format!("M-{i},,production,2026-05-{:02},code,,4\n", i + 1);
+    }
+    for i in 0..15 {
+        rows += &format!("J-{i},,production,2026-06-{:02},code,,2\n", i + 1);
+    }
+    let board = |period| report_for(&rows, Audience::Board, "", period);
+
+    let may = board("2026-05");
+    assert_eq!(
+        may.headline[0],
+        "In 2026-05, 3 problems reached production, costing 12 hours."
+    );
+    assert_eq!(may.figures[0].detail, "of 3 found");
+    assert_eq!(may.sections[0].heading, "Against the period before");
+    assert_eq!(
+        may.sections[0].paragraphs,
+        ["No problems were recorded in the period before, 2026-04, to compare with."]
+    );
+    let text = serde_json::to_string(&may).unwrap();
+    assert!(!text.contains("2026-Q1"), "{text}");
+
+    let june = board("2026-06");
+    assert_eq!(june.figures[0].detail, "3 in 2026-05");
+    assert_eq!(june.sections[0].heading, "2026-06 against 2026-05");
+    assert_eq!(
+        june.sections[0].paragraphs,
+        ["In 2026-05, 3 problems reached production and cost about 12 hours; in 2026-06, 15 problems and about 30 hours. That is 12 more problems and about 18 hours more work."]
+    );
+    assert_eq!(
+        june.sections[1].paragraphs,
+        ["The biggest change is a new cost: code defects cost about 18 hours more than in 2026-05 (from 12.0 to 30.0 hours), driven by more of them (3 in 2026-05, 15 in 2026-06)."]
+    );
+    let next = june.sections.iter().find(|s| s.id == "next").unwrap();
+    assert_eq!(
+        next.paragraphs,
+        ["Focused on the kinds of problem that cost the most in 2026-06:"]
+    );
+
+    // A quarter is still compared with the year's first: 18 problems and 42 hours in
+    // 2026-Q2 against 21 and 105 hours in 2026-Q1.
+    let q2 = board("2026-Q2");
+    assert_eq!(q2.figures[0].detail, "21 in 2026-Q1");
+    assert_eq!(q2.sections[0].heading, "2026-Q2 against 2026-Q1");
+    assert_eq!(
+        q2.sections[0].paragraphs,
+        ["In 2026-Q1, 21 problems reached production and cost about 105 hours; in 2026-Q2, 18 problems and about 42 hours. That is 3 fewer problems and about 63 hours less work."]
+    );
 }
