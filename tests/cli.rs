@@ -877,6 +877,39 @@ fn jira_exports_import_as_expected() {
     );
 }
 
+/// Only Jira Server's footer line is not a record: an issue whose summary mentions Jira
+/// is counted like any other.
+#[test]
+fn jira_issues_that_mention_jira_are_counted() {
+    let dir = temp_dir("jira-mentions");
+    let file = dir.join("j.csv");
+    std::fs::write(
+        &file,
+        "Summary,Issue key,Issue Type,Priority,Created,Environment,Labels\n\
+         Crash,SHOP-1,Bug,High,22/Sep/25 9:26 AM,Production,code\n\
+         Sync fails when using JIRA webhooks,SHOP-2,Bug,High,23/Sep/25 9:26 AM,Production,integration\n\
+         Generated at night by JIRA cron,SHOP-3,Bug,High,24/Sep/25 9:26 AM,Production,code\n\
+         Generated at Tue Sep 30 10:00:00 UTC 2025 by Admin using JIRA 9.12.1#912001-sha1:abc.\n",
+    )
+    .unwrap();
+    let r = run(&["check", file.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(
+        r.stdout()
+            .contains("j.csv (jira): 3 rows read, 3 used, 0 skipped"),
+        "{}",
+        r.stdout()
+    );
+    let r = run(&["import", "jira", file.to_str().unwrap()]);
+    let out = r.stdout();
+    let ids: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    assert_eq!(ids, ["SHOP-1", "SHOP-2", "SHOP-3"], "{}", r.stderr());
+}
+
 #[test]
 fn github_and_pagerduty_import_as_expected() {
     let (rows, err) = import("github", "github-rest.json");
