@@ -1160,6 +1160,50 @@ fn a_mapping_reads_a_tool_we_never_heard_of() {
     );
 }
 
+/// A mapping the configuration does not have is a usage error, not a file of rows that
+/// are all nothing.
+#[test]
+fn an_unknown_mapping_is_a_usage_error_that_names_the_known_ones() {
+    let dir = temp_dir("unknown-mapping");
+    std::fs::write(
+        dir.join("a.csv"),
+        "id,found_stage,detected_at\nA,production,2025-11-01\nB,unit,2025-11-02\n",
+    )
+    .unwrap();
+    for args in [
+        &["check", "a.csv", "--input-format", "mapping:typo"][..],
+        &[
+            "render",
+            "a.csv",
+            "--audience",
+            "em",
+            "--input-format",
+            "mapping:typo",
+        ],
+        &["import", "mapping:typo", "a.csv"],
+    ] {
+        let r = run_in(&dir, args);
+        assert_eq!(r.code(), 2, "{args:?}: {}", r.stdout());
+        assert_eq!(
+            r.stderr(),
+            "error: unknown format 'mapping:typo': the configuration has no mapping; add an [import.mapping.typo] section to escape-report.toml (`escape-report init` writes one as an example), or give the file that has it with --config\n",
+            "{args:?}"
+        );
+        assert_eq!(r.stdout(), "", "{args:?}");
+    }
+    std::fs::write(
+        dir.join("escape-report.toml"),
+        "[import.mapping.tool.columns]\nid = \"id\"\n\n[import.mapping.other.fixed]\nfound_stage = \"production\"\n",
+    )
+    .unwrap();
+    let r = run_in(&dir, &["check", "a.csv", "--input-format", "mapping:typo"]);
+    assert_eq!(r.code(), 2);
+    assert_eq!(
+        r.stderr(),
+        "error: unknown format 'mapping:typo': the configuration has no [import.mapping.typo]; use mapping:other or mapping:tool, or add that section\n"
+    );
+}
+
 #[test]
 fn every_output_is_byte_identical_run_after_run() {
     let dir = temp_dir("determinism");

@@ -272,7 +272,9 @@ impl Mapper {
     pub fn missing(&self) -> Option<String> {
         match self.kind {
             CsvKind::Mapping(ref name) => {
-                let mapping = self.mapping.as_ref()?;
+                let Some(mapping) = self.mapping.as_ref() else {
+                    return Some(format!("the configuration has no [import.mapping.{name}]"));
+                };
                 let absent: Vec<&String> = mapping
                     .columns
                     .values()
@@ -574,5 +576,15 @@ mod tests {
             "Sync fails when using JIRA webhooks"
         ])));
         assert!(!is_jira_footer(&cells(&[])));
+    }
+
+    #[test]
+    fn a_mapping_the_configuration_lacks_is_missing_not_empty() {
+        let headers = ["id".to_string()];
+        let mapper = Mapper::new(CsvKind::Mapping("typo".into()), &headers, &BTreeMap::new());
+        assert_eq!(
+            mapper.missing().as_deref(),
+            Some("the configuration has no [import.mapping.typo]")
+        );
     }
 }
