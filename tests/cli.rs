@@ -1833,6 +1833,57 @@ fn lines_are_right_after_crlf_and_blank_lines_and_lone_headers_and_open_quotes_a
     );
 }
 
+/// Blank lines before the header: the delimiter is the header's, and findings about the
+/// header name the line it is on.
+#[test]
+fn blank_lines_before_the_header_change_neither_the_delimiter_nor_the_header_line() {
+    let dir = temp_dir("blank-first");
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let semi = write(
+        "semi.csv",
+        "\nid;found_stage;detected_at\nS1;production;2025-11-01\n",
+    );
+    let tab = write(
+        "tab.csv",
+        "\r\n\r\nid\tfound_stage\tdetected_at\r\nT1\tunit\t2025-11-01\r\n",
+    );
+    let r = run(&["check", &semi, &tab]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let out = r.stdout();
+    assert!(out.contains("semi.csv (csv): 1 row read, 1 used"), "{out}");
+    assert!(out.contains("tab.csv (csv): 1 row read, 1 used"), "{out}");
+
+    for (name, text, finding) in [
+        (
+            "rep.csv",
+            "\n\nid,found_stage,detected_at,id\nS1,unit,2025-11-01,x\n",
+            "rep.csv:3: column 'id': columns 1 and 4 of the header are both id",
+        ),
+        (
+            "missing.csv",
+            "\nid,stage,when\nS1,unit,2025-11-01\n",
+            "missing.csv:2: the header has no found_stage, detected_at columns",
+        ),
+        (
+            "header-only.csv",
+            "\n\n\nid,found_stage,detected_at\n",
+            "header-only.csv:4: the file has a header line but no rows",
+        ),
+        (
+            "jira.csv",
+            "\nSummary,Issue key,Issue Type\nCrash,SHOP-1,Bug\n",
+            "jira.csv:2: the jira export has no creation date column",
+        ),
+    ] {
+        let r = run(&["check", &write(name, text)]);
+        assert!(r.stderr().contains(finding), "{name}: {}", r.stderr());
+    }
+}
+
 /// A file large enough to be read in two halves on two threads gives the same JSON,
 /// findings and all, as the same bytes read from standard input in one go.
 #[test]

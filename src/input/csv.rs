@@ -15,14 +15,19 @@ use crate::model::finding::shown;
 use crate::model::raw::{ColumnNames, Field, RawRow};
 use crate::model::{Finding, Outcome};
 
-/// Picks `,` `;` or tab: whichever occurs most often outside quotes in the first line.
+/// Picks `,` `;` or tab: whichever occurs most often outside quotes in the header line,
+/// the first that is not blank (as [`Records`] skips blank lines before a record).
 pub fn detect_delimiter(head: &[u8]) -> u8 {
+    let start = head
+        .iter()
+        .position(|b| !matches!(b, b'\r' | b'\n'))
+        .unwrap_or(head.len());
     let mut counts = [0usize; 3];
     let mut quoted = false;
-    for &b in head {
+    for &b in &head[start..] {
         match b {
             b'"' => quoted = !quoted,
-            b'\n' if !quoted => break,
+            b'\n' | b'\r' if !quoted => break,
             b',' if !quoted => counts[0] += 1,
             b';' if !quoted => counts[1] += 1,
             b'\t' if !quoted => counts[2] += 1,
@@ -189,9 +194,10 @@ pub fn read(
         .collect();
     let kind = forced.unwrap_or_else(|| detect(&headers, ctx.mappings));
     visitor.format(&kind.name());
+    // Findings about the header name its line, which blank lines may push down.
+    let header_line = record.line;
     if kind != CsvKind::Native {
-        let header = HeaderKeys::of(&record);
-        return read_export(file, records, &headers, header, kind, visitor, ctx);
+        return read_export(file, records, &headers, &record, kind, visitor, ctx);
     }
     let mut columns = ColumnNames::default();
     let mut slots: Vec<Option<Field>> = vec![None; headers.len()];
@@ -207,7 +213,7 @@ pub fn read(
         let first = slots.iter().position(|s| *s == Some(field)).unwrap_or(0);
         visitor.finding(finding(
             file,
-            1,
+            header_line,
             Some(shown(name.trim()).into_owned()),
             Outcome::Repaired,
             "repeated column",
@@ -233,7 +239,7 @@ pub fn read(
             .collect();
         visitor.finding(finding(
             file,
-            1,
+            header_line,
             None,
             Outcome::Fatal,
             "missing columns",
@@ -272,7 +278,7 @@ pub fn read(
     if rows == 0 {
         visitor.finding(finding(
             file,
-            1,
+            header_line,
             None,
             Outcome::Fatal,
             "no rows",
@@ -648,16 +654,17 @@ fn read_export<R: BufRead>(
     file: &str,
     mut records: Records<R>,
     headers: &[String],
-    header: HeaderKeys,
+    header_record: &Record,
     kind: CsvKind,
     visitor: &mut dyn RowVisitor,
     ctx: &ReadContext<'_>,
 ) -> Result<()> {
+    let header = HeaderKeys::of(header_record);
     let mapper = Mapper::new(kind.clone(), headers, ctx.mappings);
     if let Some(missing) = mapper.missing() {
         visitor.finding(finding(
             file,
-            1,
+            header_record.line,
             None,
             Outcome::Fatal,
             "missing columns",
@@ -723,6 +730,14 @@ mod tests {
         assert_eq!(detect_delimiter(b"id;title;found_stage\n"), b';');
         assert_eq!(detect_delimiter(b"id\ttitle\tfound_stage"), b'\t');
         assert_eq!(detect_delimiter(b"\"a,b,c\";x;y\n"), b';');
+        // The header is the first line that is not blank.
+        assert_eq!(detect_delimiter(b"\nid;found_stage;detected_at\n"), b';');
+        assert_eq!(detect_delimiter(b"\r\n\r\nid\tfound_stage\n"), b'\t');
+        // Lines ended by a lone CR: the rows after the header do not count.
+        assert_eq!(
+            detect_delimiter(b"id;title;found_stage\rA;a, b, c, d;unit\r"),
+            b';'
+        );
     }
 
     #[test]
