@@ -918,11 +918,11 @@ fn github_and_pagerduty_import_as_expected() {
         &["acme/shop#42|production|regression|true|p1|2025-11-03T10:00:00Z|2025-11-04T12:30:00Z"],
     );
     assert!(
-        err.contains("github-rest.json:12: #43 is a pull request"),
+        err.contains("github-rest.json:12: acme/shop#43 is a pull request"),
         "{err}"
     );
     assert!(
-        err.contains("github-rest.json:21: #44 is labelled 'enhancement'"),
+        err.contains("github-rest.json:21: acme/shop#44 is labelled 'enhancement'"),
         "{err}"
     );
     assert!(
@@ -956,6 +956,42 @@ fn github_and_pagerduty_import_as_expected() {
             "PD-2002|production||true|P3|2025-11-10T09:00:00Z|",
         ],
     );
+}
+
+/// The same issue number in two repositories is two problems: the id names the
+/// repository, from `gh`'s `url` as from the REST API's `html_url`.
+#[test]
+fn github_issues_of_two_repositories_are_not_duplicates() {
+    let dir = temp_dir("github-repos");
+    let a = dir.join("a.json");
+    let b = dir.join("b.json");
+    std::fs::write(
+        &a,
+        r#"[{"createdAt":"2025-11-06T08:00:00Z","labels":[{"name":"bug"}],"number":7,"title":"Web bug","url":"https://github.com/acme/web/issues/7"},
+{"createdAt":"2025-11-06T09:00:00Z","labels":[{"name":"bug"}],"number":8,"title":"Web fix","url":"https://github.com/acme/web/pull/8"}]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        r#"[{"created_at":"2025-11-07T08:00:00Z","labels":[{"name":"bug"}],"number":7,"title":"API bug","url":"https://api.github.com/repos/acme/api/issues/7","html_url":"https://github.com/acme/api/issues/7"}]"#,
+    )
+    .unwrap();
+    let r = run(&["import", "github", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let out = r.stdout();
+    let ids: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    assert_eq!(ids, ["acme/web#7", "acme/api#7"], "{}", r.stderr());
+    assert!(
+        r.stderr()
+            .contains("a.json:2: acme/web#8 is a pull request, not an issue"),
+        "{}",
+        r.stderr()
+    );
+    assert!(!r.stderr().contains("appears again"), "{}", r.stderr());
 }
 
 #[test]
