@@ -877,6 +877,40 @@ fn jira_exports_import_as_expected() {
     );
 }
 
+/// A row of an export with more or fewer fields than the header gets the same finding
+/// as a native row; Jira's repeated columns and its footer line are not that.
+#[test]
+fn export_rows_with_the_wrong_number_of_fields_are_findings() {
+    let dir = temp_dir("export-fields");
+    let jira = dir.join("j.csv");
+    std::fs::write(
+        &jira,
+        "Summary,Issue key,Issue Type,Priority,Created,Environment,Labels,Labels\n\
+         Short,SHOP-2,Bug\n\
+         Extra,SHOP-3,Bug,High,22/Sep/25 9:26 AM,Production,code,ui,x,y\n\
+         Right,SHOP-4,Bug,High,22/Sep/25 9:26 AM,Production,code,\n\
+         Generated at Tue Sep 30 10:00:00 UTC 2025 by Admin using JIRA 9.12.1#912001-sha1:abc.\n",
+    )
+    .unwrap();
+    let pd = dir.join("pd.csv");
+    std::fs::write(
+        &pd,
+        "incident_number,description,urgency,priority_name,service_name,team_name,created_at,resolved_at\n\
+         2001,Disk full,high,P2,Batch,Platform,2025-11-09T10:00:00Z\n",
+    )
+    .unwrap();
+    let r = run(&["check", jira.to_str().unwrap(), pd.to_str().unwrap()]);
+    let err = r.stderr();
+    for e in [
+        "j.csv:2: the row has 3 fields but the header has 8; the missing ones are taken as empty (a truncated line or a stray delimiter?)",
+        "j.csv:3: the row has 10 fields but the header has 8; the extra ones are ignored (an unquoted delimiter inside a value?)",
+        "pd.csv:2: the row has 7 fields but the header has 8; the missing ones are taken as empty",
+    ] {
+        assert!(err.contains(e), "missing `{e}` in:\n{err}");
+    }
+    assert_eq!(err.matches("fields but the header has").count(), 3, "{err}");
+}
+
 /// Only Jira Server's footer line is not a record: an issue whose summary mentions Jira
 /// is counted like any other.
 #[test]

@@ -86,6 +86,24 @@ fn too_long(file: &str, line: u64) -> Finding {
     )
 }
 
+/// The finding for a row with more or fewer fields than the header, if it has.
+fn wrong_field_count(file: &str, record: &Record, header_len: usize) -> Option<Finding> {
+    let fields = record.len();
+    let message = match fields.cmp(&header_len) {
+        std::cmp::Ordering::Equal => return None,
+        std::cmp::Ordering::Less => format!("the row has {fields} fields but the header has {header_len}; the missing ones are taken as empty (a truncated line or a stray delimiter?)"),
+        std::cmp::Ordering::Greater => format!("the row has {fields} fields but the header has {header_len}; the extra ones are ignored (an unquoted delimiter inside a value?)"),
+    };
+    Some(finding(
+        file,
+        record.line,
+        None,
+        Outcome::Repaired,
+        "wrong number of fields",
+        message,
+    ))
+}
+
 /// The finding for a copy of the header line inside the file.
 fn repeated_header(file: &str, line: u64) -> Finding {
     finding(
@@ -586,21 +604,8 @@ impl NativeRows<'_> {
             visitor.bad_row(repeated_header(file, line));
             return;
         }
-        let header_len = self.header_len;
-        if record.len() != header_len {
-            let message = if record.len() < header_len {
-                format!("the row has {} fields but the header has {}; the missing ones are taken as empty (a truncated line or a stray delimiter?)", record.len(), header_len)
-            } else {
-                format!("the row has {} fields but the header has {}; the extra ones are ignored (an unquoted delimiter inside a value?)", record.len(), header_len)
-            };
-            visitor.finding(finding(
-                file,
-                line,
-                None,
-                Outcome::Repaired,
-                "wrong number of fields",
-                message,
-            ));
+        if let Some(wrong) = wrong_field_count(file, record, self.header_len) {
+            visitor.finding(wrong);
         }
         let mut row = RawRow::default();
         // One UTF-8 check for the whole record: when the whole is valid, a field whose
@@ -709,7 +714,13 @@ fn read_export<R: BufRead>(
         if bad_utf8 {
             visitor.finding(finding(file, line, None, Outcome::Repaired, "invalid UTF-8", "the row is not valid UTF-8; unreadable bytes were replaced with \u{FFFD}. Save the file as UTF-8".into()));
         }
-        match mapper.map(&cells, ctx.rules) {
+        let mapped = mapper.map(&cells, ctx.rules);
+        if !matches!(mapped, Mapped::NotARecord) {
+            if let Some(wrong) = wrong_field_count(file, &record, header_record.len()) {
+                visitor.finding(wrong);
+            }
+        }
+        match mapped {
             Mapped::Row(row) => visitor.row(&row, line, &columns),
             Mapped::Skip { reason, message } => {
                 visitor.bad_row(finding(file, line, None, Outcome::Skipped, reason, message))
