@@ -1903,6 +1903,42 @@ fn lines_are_right_after_crlf_and_blank_lines_and_lone_headers_and_open_quotes_a
     );
 }
 
+/// An input without a header or a record still has a format to name in Data quality.
+#[test]
+fn inputs_without_records_are_named_for_their_format() {
+    let dir = temp_dir("empty-formats");
+    let mut args = vec!["check".to_string()];
+    for (name, text) in [
+        ("empty.json", ""),
+        ("e.json", "[]\n"),
+        ("empty.csv", ""),
+        ("lines.jsonl", "\n"),
+        ("pd.json", "{\"incidents\": []}\n"),
+    ] {
+        std::fs::write(dir.join(name), text).unwrap();
+        args.push(dir.join(name).to_str().unwrap().to_string());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = run(&args);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    let out = r.stdout();
+    for label in [
+        "empty.json (json): 0 rows read",
+        "e.json (json): 0 rows read",
+        "empty.csv (csv): 0 rows read",
+        "lines.jsonl (json): 0 rows read",
+        "pd.json (pagerduty): 0 rows read",
+    ] {
+        assert!(out.contains(label), "missing `{label}` in:\n{out}");
+    }
+    let forced = run(&["check", args[1], "--input-format", "jsonl"]);
+    assert!(
+        forced.stdout().contains("empty.json (jsonl): 0 rows read"),
+        "{}",
+        forced.stdout()
+    );
+}
+
 /// Blank lines before the header: the delimiter is the header's, and findings about the
 /// header name the line it is on.
 #[test]

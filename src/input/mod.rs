@@ -554,6 +554,14 @@ fn read_container(
         Some(f) if f.csv_kind().is_some() && *f != Format::Pagerduty => Container::Csv,
         _ => detect(path, &mut reader).with_context(|| format!("cannot read {name}"))?,
     };
+    // The readers name the format once they see a header or a record; an input without
+    // either (an empty file, `[]`) is named for its layout, or the format given.
+    let format = match (forced, container) {
+        (Some(format), _) => format.name(),
+        (None, Container::Csv) => Format::Csv.name(),
+        (None, _) => Format::Json.name(),
+    };
+    visitor.format(&format);
     match container {
         Container::Csv => csv::read(
             name,
