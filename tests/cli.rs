@@ -911,6 +911,31 @@ fn export_rows_with_the_wrong_number_of_fields_are_findings() {
     assert_eq!(err.matches("fields but the header has").count(), 3, "{err}");
 }
 
+/// An export with a header line and no rows (Jira's footer is not one) is an error, as
+/// a native file is.
+#[test]
+fn an_export_without_rows_is_an_error() {
+    let dir = temp_dir("export-no-rows");
+    let jira = dir.join("j.csv");
+    std::fs::write(
+        &jira,
+        "\nSummary,Issue key,Issue Type,Created\n\n\
+         Generated at Tue Sep 30 10:00:00 UTC 2025 by Admin using JIRA 9.12.1#912001-sha1:abc.\n",
+    )
+    .unwrap();
+    let zd = dir.join("zd.csv");
+    std::fs::write(&zd, "Id,Subject,Requester,Created at\n").unwrap();
+    let r = run(&["check", jira.to_str().unwrap(), zd.to_str().unwrap()]);
+    assert_eq!(r.code(), 2, "{}", r.stdout());
+    let err = r.stderr();
+    for e in [
+        "j.csv:2: the file has a header line but no rows",
+        "zd.csv:1: the file has a header line but no rows",
+    ] {
+        assert!(err.contains(e), "missing `{e}` in:\n{err}");
+    }
+}
+
 /// Only Jira Server's footer line is not a record: an issue whose summary mentions Jira
 /// is counted like any other.
 #[test]

@@ -294,16 +294,21 @@ pub fn read(
         })?,
     };
     if rows == 0 {
-        visitor.finding(finding(
-            file,
-            header_line,
-            None,
-            Outcome::Fatal,
-            "no rows",
-            "the file has a header line but no rows; export the records again (is the export's filter too narrow?)".into(),
-        ));
+        visitor.finding(no_rows(file, header_line));
     }
     Ok(())
+}
+
+/// The finding for a file with a header line and nothing under it.
+fn no_rows(file: &str, header_line: u64) -> Finding {
+    finding(
+        file,
+        header_line,
+        None,
+        Outcome::Fatal,
+        "no rows",
+        "the file has a header line but no rows; export the records again (is the export's filter too narrow?)".into(),
+    )
 }
 
 /// Files at least this large are read in two halves at once (small ones in unit tests,
@@ -681,18 +686,23 @@ fn read_export<R: BufRead>(
     }
     let columns = mapper.column_names(headers);
     let mut record = Record::default();
+    // Rows counted as read: all but blank lines and Jira's footer.
+    let mut rows = 0u64;
     while records.read(&mut record)? {
         let line = record.line;
         if record.too_long {
             visitor.bad_row(too_long(file, line));
+            rows += 1;
             continue;
         }
         if record.open_quote {
             visitor.bad_row(unclosed_quote(file, line));
+            rows += 1;
             continue;
         }
         if header.repeated_by(&record) {
             visitor.bad_row(repeated_header(file, line));
+            rows += 1;
             continue;
         }
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
@@ -725,8 +735,12 @@ fn read_export<R: BufRead>(
             Mapped::Skip { reason, message } => {
                 visitor.bad_row(finding(file, line, None, Outcome::Skipped, reason, message))
             }
-            Mapped::NotARecord => {}
+            Mapped::NotARecord => continue,
         }
+        rows += 1;
+    }
+    if rows == 0 {
+        visitor.finding(no_rows(file, header_record.line));
     }
     Ok(())
 }
