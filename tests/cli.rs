@@ -1074,6 +1074,98 @@ fn jira_exports_import_as_expected() {
     );
 }
 
+/// A row of an export with more or fewer fields than the header gets the same finding
+/// as a native row; Jira's repeated columns and its footer line are not that.
+#[test]
+fn export_rows_with_the_wrong_number_of_fields_are_findings() {
+    let dir = temp_dir("export-fields");
+    let jira = dir.join("j.csv");
+    std::fs::write(
+        &jira,
+        "Summary,Issue key,Issue Type,Priority,Created,Environment,Labels,Labels\n\
+         Short,SHOP-2,Bug\n\
+         Extra,SHOP-3,Bug,High,22/Sep/25 9:26 AM,Production,code,ui,x,y\n\
+         Right,SHOP-4,Bug,High,22/Sep/25 9:26 AM,Production,code,\n\
+         Generated at Tue Sep 30 10:00:00 UTC 2025 by Admin using JIRA 9.12.1#912001-sha1:abc.\n",
+    )
+    .unwrap();
+    let pd = dir.join("pd.csv");
+    std::fs::write(
+        &pd,
+        "incident_number,description,urgency,priority_name,service_name,team_name,created_at,resolved_at\n\
+         2001,Disk full,high,P2,Batch,Platform,2025-11-09T10:00:00Z\n",
+    )
+    .unwrap();
+    let r = run(&["check", jira.to_str().unwrap(), pd.to_str().unwrap()]);
+    let err = r.stderr();
+    for e in [
+        "j.csv:2: the row has 3 fields but the header has 8; the missing ones are taken as empty (a truncated line or a stray delimiter?)",
+        "j.csv:3: the row has 10 fields but the header has 8; the extra ones are ignored (an unquoted delimiter inside a value?)",
+        "pd.csv:2: the row has 7 fields but the header has 8; the missing ones are taken as empty",
+    ] {
+        assert!(err.contains(e), "missing `{e}` in:\n{err}");
+    }
+    assert_eq!(err.matches("fields but the header has").count(), 3, "{err}");
+}
+
+/// An export with a header line and no rows (Jira's footer is not one) is an error, as
+/// a native file is.
+#[test]
+fn an_export_without_rows_is_an_error() {
+    let dir = temp_dir("export-no-rows");
+    let jira = dir.join("j.csv");
+    std::fs::write(
+        &jira,
+        "\nSummary,Issue key,Issue Type,Created\n\n\
+         Generated at Tue Sep 30 10:00:00 UTC 2025 by Admin using JIRA 9.12.1#912001-sha1:abc.\n",
+    )
+    .unwrap();
+    let zd = dir.join("zd.csv");
+    std::fs::write(&zd, "Id,Subject,Requester,Created at\n").unwrap();
+    let r = run(&["check", jira.to_str().unwrap(), zd.to_str().unwrap()]);
+    assert_eq!(r.code(), 2, "{}", r.stdout());
+    let err = r.stderr();
+    for e in [
+        "j.csv:2: the file has a header line but no rows",
+        "zd.csv:1: the file has a header line but no rows",
+    ] {
+        assert!(err.contains(e), "missing `{e}` in:\n{err}");
+    }
+}
+
+/// Only Jira Server's footer line is not a record: an issue whose summary mentions Jira
+/// is counted like any other.
+#[test]
+fn jira_issues_that_mention_jira_are_counted() {
+    let dir = temp_dir("jira-mentions");
+    let file = dir.join("j.csv");
+    std::fs::write(
+        &file,
+        "Summary,Issue key,Issue Type,Priority,Created,Environment,Labels\n\
+         Crash,SHOP-1,Bug,High,22/Sep/25 9:26 AM,Production,code\n\
+         Sync fails when using JIRA webhooks,SHOP-2,Bug,High,23/Sep/25 9:26 AM,Production,integration\n\
+         Generated at night by JIRA cron,SHOP-3,Bug,High,24/Sep/25 9:26 AM,Production,code\n\
+         Generated at Tue Sep 30 10:00:00 UTC 2025 by Admin using JIRA 9.12.1#912001-sha1:abc.\n",
+    )
+    .unwrap();
+    let r = run(&["check", file.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(
+        r.stdout()
+            .contains("j.csv (jira): 3 rows read, 3 used, 0 skipped"),
+        "{}",
+        r.stdout()
+    );
+    let r = run(&["import", "jira", file.to_str().unwrap()]);
+    let out = r.stdout();
+    let ids: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    assert_eq!(ids, ["SHOP-1", "SHOP-2", "SHOP-3"], "{}", r.stderr());
+}
+
 #[test]
 fn github_and_pagerduty_import_as_expected() {
     let (rows, err) = import("github", "github-rest.json");
@@ -1082,11 +1174,11 @@ fn github_and_pagerduty_import_as_expected() {
         &["acme/shop#42|production|regression|true|p1|2025-11-03T10:00:00Z|2025-11-04T12:30:00Z"],
     );
     assert!(
-        err.contains("github-rest.json:12: #43 is a pull request"),
+        err.contains("github-rest.json:12: acme/shop#43 is a pull request"),
         "{err}"
     );
     assert!(
-        err.contains("github-rest.json:21: #44 is labelled 'enhancement'"),
+        err.contains("github-rest.json:21: acme/shop#44 is labelled 'enhancement'"),
         "{err}"
     );
     assert!(
@@ -1120,6 +1212,42 @@ fn github_and_pagerduty_import_as_expected() {
             "PD-2002|production||true|P3|2025-11-10T09:00:00Z|",
         ],
     );
+}
+
+/// The same issue number in two repositories is two problems: the id names the
+/// repository, from `gh`'s `url` as from the REST API's `html_url`.
+#[test]
+fn github_issues_of_two_repositories_are_not_duplicates() {
+    let dir = temp_dir("github-repos");
+    let a = dir.join("a.json");
+    let b = dir.join("b.json");
+    std::fs::write(
+        &a,
+        r#"[{"createdAt":"2025-11-06T08:00:00Z","labels":[{"name":"bug"}],"number":7,"title":"Web bug","url":"https://github.com/acme/web/issues/7"},
+{"createdAt":"2025-11-06T09:00:00Z","labels":[{"name":"bug"}],"number":8,"title":"Web fix","url":"https://github.com/acme/web/pull/8"}]"#,
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        r#"[{"created_at":"2025-11-07T08:00:00Z","labels":[{"name":"bug"}],"number":7,"title":"API bug","url":"https://api.github.com/repos/acme/api/issues/7","html_url":"https://github.com/acme/api/issues/7"}]"#,
+    )
+    .unwrap();
+    let r = run(&["import", "github", a.to_str().unwrap(), b.to_str().unwrap()]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let out = r.stdout();
+    let ids: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    assert_eq!(ids, ["acme/web#7", "acme/api#7"], "{}", r.stderr());
+    assert!(
+        r.stderr()
+            .contains("a.json:2: acme/web#8 is a pull request, not an issue"),
+        "{}",
+        r.stderr()
+    );
+    assert!(!r.stderr().contains("appears again"), "{}", r.stderr());
 }
 
 #[test]
@@ -1370,6 +1498,50 @@ fn a_mapping_reads_a_tool_we_never_heard_of() {
             .contains("T-1,Broken export,infra,,production"),
         "{}",
         forced.stdout()
+    );
+}
+
+/// A mapping the configuration does not have is a usage error, not a file of rows that
+/// are all nothing.
+#[test]
+fn an_unknown_mapping_is_a_usage_error_that_names_the_known_ones() {
+    let dir = temp_dir("unknown-mapping");
+    std::fs::write(
+        dir.join("a.csv"),
+        "id,found_stage,detected_at\nA,production,2025-11-01\nB,unit,2025-11-02\n",
+    )
+    .unwrap();
+    for args in [
+        &["check", "a.csv", "--input-format", "mapping:typo"][..],
+        &[
+            "render",
+            "a.csv",
+            "--audience",
+            "em",
+            "--input-format",
+            "mapping:typo",
+        ],
+        &["import", "mapping:typo", "a.csv"],
+    ] {
+        let r = run_in(&dir, args);
+        assert_eq!(r.code(), 2, "{args:?}: {}", r.stdout());
+        assert_eq!(
+            r.stderr(),
+            "error: unknown format 'mapping:typo': the configuration has no mapping; add an [import.mapping.typo] section to escape-report.toml (`escape-report init` writes one as an example), or give the file that has it with --config\n",
+            "{args:?}"
+        );
+        assert_eq!(r.stdout(), "", "{args:?}");
+    }
+    std::fs::write(
+        dir.join("escape-report.toml"),
+        "[import.mapping.tool.columns]\nid = \"id\"\n\n[import.mapping.other.fixed]\nfound_stage = \"production\"\n",
+    )
+    .unwrap();
+    let r = run_in(&dir, &["check", "a.csv", "--input-format", "mapping:typo"]);
+    assert_eq!(r.code(), 2);
+    assert_eq!(
+        r.stderr(),
+        "error: unknown format 'mapping:typo': the configuration has no [import.mapping.typo]; use mapping:other or mapping:tool, or add that section\n"
     );
 }
 
@@ -2027,6 +2199,93 @@ fn lines_are_right_after_crlf_and_blank_lines_and_lone_headers_and_open_quotes_a
         "{}",
         r.stdout()
     );
+}
+
+/// An input without a header or a record still has a format to name in Data quality.
+#[test]
+fn inputs_without_records_are_named_for_their_format() {
+    let dir = temp_dir("empty-formats");
+    let mut args = vec!["check".to_string()];
+    for (name, text) in [
+        ("empty.json", ""),
+        ("e.json", "[]\n"),
+        ("empty.csv", ""),
+        ("lines.jsonl", "\n"),
+        ("pd.json", "{\"incidents\": []}\n"),
+    ] {
+        std::fs::write(dir.join(name), text).unwrap();
+        args.push(dir.join(name).to_str().unwrap().to_string());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = run(&args);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    let out = r.stdout();
+    for label in [
+        "empty.json (json): 0 rows read",
+        "e.json (json): 0 rows read",
+        "empty.csv (csv): 0 rows read",
+        "lines.jsonl (json): 0 rows read",
+        "pd.json (pagerduty): 0 rows read",
+    ] {
+        assert!(out.contains(label), "missing `{label}` in:\n{out}");
+    }
+    let forced = run(&["check", args[1], "--input-format", "jsonl"]);
+    assert!(
+        forced.stdout().contains("empty.json (jsonl): 0 rows read"),
+        "{}",
+        forced.stdout()
+    );
+}
+
+/// Blank lines before the header: the delimiter is the header's, and findings about the
+/// header name the line it is on.
+#[test]
+fn blank_lines_before_the_header_change_neither_the_delimiter_nor_the_header_line() {
+    let dir = temp_dir("blank-first");
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let semi = write(
+        "semi.csv",
+        "\nid;found_stage;detected_at\nS1;production;2025-11-01\n",
+    );
+    let tab = write(
+        "tab.csv",
+        "\r\n\r\nid\tfound_stage\tdetected_at\r\nT1\tunit\t2025-11-01\r\n",
+    );
+    let r = run(&["check", &semi, &tab]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    let out = r.stdout();
+    assert!(out.contains("semi.csv (csv): 1 row read, 1 used"), "{out}");
+    assert!(out.contains("tab.csv (csv): 1 row read, 1 used"), "{out}");
+
+    for (name, text, finding) in [
+        (
+            "rep.csv",
+            "\n\nid,found_stage,detected_at,id\nS1,unit,2025-11-01,x\n",
+            "rep.csv:3: column 'id': columns 1 and 4 of the header are both id",
+        ),
+        (
+            "missing.csv",
+            "\nid,stage,when\nS1,unit,2025-11-01\n",
+            "missing.csv:2: the header has no found_stage, detected_at columns",
+        ),
+        (
+            "header-only.csv",
+            "\n\n\nid,found_stage,detected_at\n",
+            "header-only.csv:4: the file has a header line but no rows",
+        ),
+        (
+            "jira.csv",
+            "\nSummary,Issue key,Issue Type\nCrash,SHOP-1,Bug\n",
+            "jira.csv:2: the jira export has no creation date column",
+        ),
+    ] {
+        let r = run(&["check", &write(name, text)]);
+        assert!(r.stderr().contains(finding), "{name}: {}", r.stderr());
+    }
 }
 
 /// A file large enough to be read in two halves on two threads gives the same JSON,

@@ -15,14 +15,19 @@ use crate::model::finding::shown;
 use crate::model::raw::{ColumnNames, Field, RawRow};
 use crate::model::{Finding, Outcome};
 
-/// Picks `,` `;` or tab: whichever occurs most often outside quotes in the first line.
+/// Picks `,` `;` or tab: whichever occurs most often outside quotes in the header line,
+/// the first that is not blank (as [`Records`] skips blank lines before a record).
 pub fn detect_delimiter(head: &[u8]) -> u8 {
+    let start = head
+        .iter()
+        .position(|b| !matches!(b, b'\r' | b'\n'))
+        .unwrap_or(head.len());
     let mut counts = [0usize; 3];
     let mut quoted = false;
-    for &b in head {
+    for &b in &head[start..] {
         match b {
             b'"' => quoted = !quoted,
-            b'\n' if !quoted => break,
+            b'\n' | b'\r' if !quoted => break,
             b',' if !quoted => counts[0] += 1,
             b';' if !quoted => counts[1] += 1,
             b'\t' if !quoted => counts[2] += 1,
@@ -79,6 +84,24 @@ fn too_long(file: &str, line: u64) -> Finding {
             super::records::MAX_FIELDS
         ),
     )
+}
+
+/// The finding for a row with more or fewer fields than the header, if it has.
+fn wrong_field_count(file: &str, record: &Record, header_len: usize) -> Option<Finding> {
+    let fields = record.len();
+    let message = match fields.cmp(&header_len) {
+        std::cmp::Ordering::Equal => return None,
+        std::cmp::Ordering::Less => format!("the row has {fields} fields but the header has {header_len}; the missing ones are taken as empty (a truncated line or a stray delimiter?)"),
+        std::cmp::Ordering::Greater => format!("the row has {fields} fields but the header has {header_len}; the extra ones are ignored (an unquoted delimiter inside a value?)"),
+    };
+    Some(finding(
+        file,
+        record.line,
+        None,
+        Outcome::Repaired,
+        "wrong number of fields",
+        message,
+    ))
 }
 
 /// The finding for a copy of the header line inside the file.
@@ -189,9 +212,10 @@ pub fn read(
         .collect();
     let kind = forced.unwrap_or_else(|| detect(&headers, ctx.mappings));
     visitor.format(&kind.name());
+    // Findings about the header name its line, which blank lines may push down.
+    let header_line = record.line;
     if kind != CsvKind::Native {
-        let header = HeaderKeys::of(&record);
-        return read_export(file, records, &headers, header, kind, visitor, ctx);
+        return read_export(file, records, &headers, &record, kind, visitor, ctx);
     }
     let mut columns = ColumnNames::default();
     let mut slots: Vec<Option<Field>> = vec![None; headers.len()];
@@ -207,7 +231,7 @@ pub fn read(
         let first = slots.iter().position(|s| *s == Some(field)).unwrap_or(0);
         visitor.finding(finding(
             file,
-            1,
+            header_line,
             Some(shown(name.trim()).into_owned()),
             Outcome::Repaired,
             "repeated column",
@@ -233,7 +257,7 @@ pub fn read(
             .collect();
         visitor.finding(finding(
             file,
-            1,
+            header_line,
             None,
             Outcome::Fatal,
             "missing columns",
@@ -270,16 +294,21 @@ pub fn read(
         })?,
     };
     if rows == 0 {
-        visitor.finding(finding(
-            file,
-            1,
-            None,
-            Outcome::Fatal,
-            "no rows",
-            "the file has a header line but no rows; export the records again (is the export's filter too narrow?)".into(),
-        ));
+        visitor.finding(no_rows(file, header_line));
     }
     Ok(())
+}
+
+/// The finding for a file with a header line and nothing under it.
+fn no_rows(file: &str, header_line: u64) -> Finding {
+    finding(
+        file,
+        header_line,
+        None,
+        Outcome::Fatal,
+        "no rows",
+        "the file has a header line but no rows; export the records again (is the export's filter too narrow?)".into(),
+    )
 }
 
 /// Files at least this large are read in two halves at once (small ones in unit tests,
@@ -580,21 +609,8 @@ impl NativeRows<'_> {
             visitor.bad_row(repeated_header(file, line));
             return;
         }
-        let header_len = self.header_len;
-        if record.len() != header_len {
-            let message = if record.len() < header_len {
-                format!("the row has {} fields but the header has {}; the missing ones are taken as empty (a truncated line or a stray delimiter?)", record.len(), header_len)
-            } else {
-                format!("the row has {} fields but the header has {}; the extra ones are ignored (an unquoted delimiter inside a value?)", record.len(), header_len)
-            };
-            visitor.finding(finding(
-                file,
-                line,
-                None,
-                Outcome::Repaired,
-                "wrong number of fields",
-                message,
-            ));
+        if let Some(wrong) = wrong_field_count(file, record, self.header_len) {
+            visitor.finding(wrong);
         }
         let mut row = RawRow::default();
         // One UTF-8 check for the whole record: when the whole is valid, a field whose
@@ -648,16 +664,17 @@ fn read_export<R: BufRead>(
     file: &str,
     mut records: Records<R>,
     headers: &[String],
-    header: HeaderKeys,
+    header_record: &Record,
     kind: CsvKind,
     visitor: &mut dyn RowVisitor,
     ctx: &ReadContext<'_>,
 ) -> Result<()> {
+    let header = HeaderKeys::of(header_record);
     let mapper = Mapper::new(kind.clone(), headers, ctx.mappings);
     if let Some(missing) = mapper.missing() {
         visitor.finding(finding(
             file,
-            1,
+            header_record.line,
             None,
             Outcome::Fatal,
             "missing columns",
@@ -669,18 +686,23 @@ fn read_export<R: BufRead>(
     }
     let columns = mapper.column_names(headers);
     let mut record = Record::default();
+    // Rows counted as read: all but blank lines and Jira's footer.
+    let mut rows = 0u64;
     while records.read(&mut record)? {
         let line = record.line;
         if record.too_long {
             visitor.bad_row(too_long(file, line));
+            rows += 1;
             continue;
         }
         if record.open_quote {
             visitor.bad_row(unclosed_quote(file, line));
+            rows += 1;
             continue;
         }
         if header.repeated_by(&record) {
             visitor.bad_row(repeated_header(file, line));
+            rows += 1;
             continue;
         }
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
@@ -702,13 +724,23 @@ fn read_export<R: BufRead>(
         if bad_utf8 {
             visitor.finding(finding(file, line, None, Outcome::Repaired, "invalid UTF-8", "the row is not valid UTF-8; unreadable bytes were replaced with \u{FFFD}. Save the file as UTF-8".into()));
         }
-        match mapper.map(&cells, ctx.rules) {
+        let mapped = mapper.map(&cells, ctx.rules);
+        if !matches!(mapped, Mapped::NotARecord) {
+            if let Some(wrong) = wrong_field_count(file, &record, header_record.len()) {
+                visitor.finding(wrong);
+            }
+        }
+        match mapped {
             Mapped::Row(row) => visitor.row(&row, line, &columns),
             Mapped::Skip { reason, message } => {
                 visitor.bad_row(finding(file, line, None, Outcome::Skipped, reason, message))
             }
-            Mapped::NotARecord => {}
+            Mapped::NotARecord => continue,
         }
+        rows += 1;
+    }
+    if rows == 0 {
+        visitor.finding(no_rows(file, header_record.line));
     }
     Ok(())
 }
@@ -723,6 +755,14 @@ mod tests {
         assert_eq!(detect_delimiter(b"id;title;found_stage\n"), b';');
         assert_eq!(detect_delimiter(b"id\ttitle\tfound_stage"), b'\t');
         assert_eq!(detect_delimiter(b"\"a,b,c\";x;y\n"), b';');
+        // The header is the first line that is not blank.
+        assert_eq!(detect_delimiter(b"\nid;found_stage;detected_at\n"), b';');
+        assert_eq!(detect_delimiter(b"\r\n\r\nid\tfound_stage\n"), b'\t');
+        // Lines ended by a lone CR: the rows after the header do not count.
+        assert_eq!(
+            detect_delimiter(b"id;title;found_stage\rA;a, b, c, d;unit\r"),
+            b';'
+        );
     }
 
     #[test]

@@ -21,7 +21,8 @@ pub enum Mapped<'r> {
         reason: &'static str,
         message: String,
     },
-    /// Not a record at all (Jira's "Generated at … using JIRA" footer): not counted.
+    /// Not a record at all (Jira Server's "Generated at … using JIRA" footer line): not
+    /// counted.
     NotARecord,
 }
 
@@ -271,7 +272,9 @@ impl Mapper {
     pub fn missing(&self) -> Option<String> {
         match self.kind {
             CsvKind::Mapping(ref name) => {
-                let mapping = self.mapping.as_ref()?;
+                let Some(mapping) = self.mapping.as_ref() else {
+                    return Some(format!("the configuration has no [import.mapping.{name}]"));
+                };
                 let absent: Vec<&String> = mapping
                     .columns
                     .values()
@@ -318,10 +321,7 @@ impl Mapper {
     }
 
     fn jira<'r>(&self, cells: &'r Cells<'r>, rules: &Classifier) -> Mapped<'r> {
-        let first = cells.values.first().map(|v| v.trim()).unwrap_or("");
-        if first.starts_with("Generated at ") && first.contains("JIRA")
-            || first.contains("using JIRA")
-        {
+        if is_jira_footer(cells) {
             return Mapped::NotARecord;
         }
         let issue_type = cells.get(self.issue_type).unwrap_or("");
@@ -501,6 +501,19 @@ impl Mapper {
     }
 }
 
+/// Whether a record is the footer Jira Server puts under an export ("Generated at … by
+/// Admin using JIRA 6.2.1…"): that text alone in the first cell, every other cell empty.
+/// A summary that mentions Jira is an issue like any other.
+fn is_jira_footer(cells: &Cells<'_>) -> bool {
+    let Some((first, rest)) = cells.values.split_first() else {
+        return false;
+    };
+    let first = first.trim();
+    first.starts_with("Generated at ")
+        && first.contains("JIRA")
+        && rest.iter().all(|cell| cell.trim().is_empty())
+}
+
 /// PagerDuty priorities run P1 (worst) to P5; without one, urgency decides.
 pub fn pagerduty_severity(priority: Option<&str>, urgency: Option<&str>) -> Option<&'static str> {
     if let Some(p) = priority {
@@ -533,5 +546,45 @@ fn support_severity(priority: &str) -> &str {
         "normal" | "medium" => "P2",
         "low" => "P3",
         _ => priority,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells<'a>(values: &[&'a str]) -> Cells<'a> {
+        Cells {
+            values: values.iter().map(|v| Cow::Borrowed(*v)).collect(),
+        }
+    }
+
+    #[test]
+    fn only_a_line_of_its_own_is_the_jira_footer() {
+        let footer =
+            "Generated at Sun Mar 23 10:00:00 UTC 2014 by Admin using JIRA 6.2.1#6261-sha1:abc.";
+        assert!(is_jira_footer(&cells(&[footer])));
+        // A spreadsheet that saved it again pads the line with empty cells.
+        assert!(is_jira_footer(&cells(&[footer, "", " ", ""])));
+        // Issues whose summary mentions Jira, in the first column or not.
+        assert!(!is_jira_footer(&cells(&[footer, "SHOP-9", "Bug"])));
+        assert!(!is_jira_footer(&cells(&[
+            "Generated at night by JIRA cron",
+            "SHOP-3"
+        ])));
+        assert!(!is_jira_footer(&cells(&[
+            "Sync fails when using JIRA webhooks"
+        ])));
+        assert!(!is_jira_footer(&cells(&[])));
+    }
+
+    #[test]
+    fn a_mapping_the_configuration_lacks_is_missing_not_empty() {
+        let headers = ["id".to_string()];
+        let mapper = Mapper::new(CsvKind::Mapping("typo".into()), &headers, &BTreeMap::new());
+        assert_eq!(
+            mapper.missing().as_deref(),
+            Some("the configuration has no [import.mapping.typo]")
+        );
     }
 }

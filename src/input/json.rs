@@ -527,6 +527,7 @@ fn read_incidents(
     visitor: &mut dyn RowVisitor,
     ctx: &ReadContext<'_>,
 ) {
+    visitor.format(JsonKind::PagerDuty.name());
     match value_start(text, INCIDENTS) {
         Some(start) => {
             let line = line + text[..start].iter().filter(|b| **b == b'\n').count() as u64;

@@ -111,15 +111,26 @@ pub fn github(object: &Map<String, Value>, rules: &Classifier) -> Mapped<'static
         Some(Value::String(s)) => s.clone(),
         _ => String::new(),
     };
+    let urls = || {
+        ["html_url", "url"]
+            .iter()
+            .filter_map(|k| object.get(*k).and_then(Value::as_str))
+    };
+    // Issues of different repositories have the same numbers: the id names the repository.
+    let repo = urls()
+        .chain(text(object, &["repository_url"]))
+        .find_map(repository);
+    let id = match &repo {
+        Some(r) => format!("{r}#{number}"),
+        None => format!("#{number}"),
+    };
     if object.get("pull_request").is_some_and(|v| !v.is_null())
-        || object
-            .get("html_url")
-            .and_then(Value::as_str)
-            .is_some_and(|u| u.contains("/pull/"))
+        || object.get("isPullRequest") == Some(&Value::Bool(true))
+        || urls().any(|u| u.contains("/pull/"))
     {
         return Mapped::Skip {
             reason: "pull request",
-            message: format!("#{number} is a pull request, not an issue"),
+            message: format!("{id} is a pull request, not an issue"),
         };
     }
     let labels: Vec<&str> = match object.get("labels") {
@@ -140,26 +151,14 @@ pub fn github(object: &Map<String, Value>, rules: &Classifier) -> Mapped<'static
         return Mapped::Skip {
             reason: "not a defect",
             message: format!(
-                "#{number} is labelled '{label}', not a defect",
+                "{id} is labelled '{label}', not a defect",
                 label = crate::model::finding::shown(label)
             ),
         };
     }
-    let repo = object
-        .get("html_url")
-        .and_then(Value::as_str)
-        .and_then(|u| u.split("github.com/").nth(1))
-        .and_then(|rest| rest.split("/issues/").next())
-        .map(str::to_string);
     let mut row = RawRow::default();
     if !number.is_empty() {
-        row.set(
-            Field::Id,
-            match &repo {
-                Some(r) => format!("{r}#{number}"),
-                None => format!("#{number}"),
-            },
-        );
+        row.set(Field::Id, id);
     }
     if let Some(t) = text(object, &["title"]) {
         row.set(Field::Title, t.to_string());
@@ -213,6 +212,28 @@ pub fn github(object: &Map<String, Value>, rules: &Classifier) -> Mapped<'static
     Mapped::Row(into_owned(row))
 }
 
+/// `owner/name` from the URL of an issue or pull request: the web page
+/// (`https://github.com/acme/web/issues/7`, `…/pull/7`), the REST API's
+/// (`https://api.github.com/repos/acme/web/issues/7`), GitHub Enterprise's, or the
+/// repository's own API URL (`…/repos/acme/web`).
+fn repository(url: &str) -> Option<String> {
+    let path = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    // After the host: …/OWNER/NAME/issues/N, or …/repos/OWNER/NAME.
+    let (owner, name) = match segments
+        .iter()
+        .rposition(|s| matches!(*s, "issues" | "pull" | "pulls"))
+    {
+        Some(at) if at >= 3 => (segments[at - 2], segments[at - 1]),
+        _ => match segments.iter().rposition(|s| *s == "repos") {
+            Some(at) if segments.len() == at + 3 => (segments[at + 1], segments[at + 2]),
+            _ => return None,
+        },
+    };
+    Some(format!("{owner}/{name}"))
+}
+
 /// One PagerDuty incident (REST v2).
 pub fn pagerduty(object: &Map<String, Value>, rules: &Classifier) -> Mapped<'static> {
     let mut row = RawRow::default();
@@ -264,5 +285,39 @@ fn into_owned(row: RawRow<'_>) -> RawRow<'static> {
     RawRow {
         values: row.values.map(|v| v.map(|c| Cow::Owned(c.into_owned()))),
         plain: row.plain,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_repository_comes_from_any_url_of_an_issue() {
+        for url in [
+            "https://github.com/acme/web/issues/7",
+            "https://github.com/acme/web/pull/7",
+            "https://github.com/acme/web/issues/7#issuecomment-1",
+            "https://api.github.com/repos/acme/web/issues/7",
+            "https://api.github.com/repos/acme/web/pulls/7",
+            "https://api.github.com/repos/acme/web",
+            "https://ghe.example.com/api/v3/repos/acme/web/issues/7",
+            "https://ghe.example.com/acme/web/issues/7",
+        ] {
+            assert_eq!(repository(url).as_deref(), Some("acme/web"), "{url}");
+        }
+        // A repository called "issues".
+        assert_eq!(
+            repository("https://github.com/acme/issues/issues/7").as_deref(),
+            Some("acme/issues")
+        );
+        for url in [
+            "",
+            "https://github.com/",
+            "https://github.com/issues/7",
+            "not a url",
+        ] {
+            assert_eq!(repository(url), None, "{url}");
+        }
     }
 }

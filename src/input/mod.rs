@@ -115,6 +115,30 @@ impl Format {
         }
     }
 
+    /// Errs, saying what to do, when the format names a mapping the configuration does
+    /// not have: every row would otherwise be read as nothing.
+    pub fn check_mapping(
+        &self,
+        mappings: &std::collections::BTreeMap<String, crate::model::import_config::Mapping>,
+    ) -> Result<()> {
+        let Format::Mapping(name) = self else {
+            return Ok(());
+        };
+        if mappings.contains_key(name) {
+            return Ok(());
+        }
+        if mappings.is_empty() {
+            anyhow::bail!(
+                "unknown format 'mapping:{name}': the configuration has no mapping; add an [import.mapping.{name}] section to escape-report.toml (`escape-report init` writes one as an example), or give the file that has it with --config"
+            );
+        }
+        let known: Vec<String> = mappings.keys().map(|n| format!("mapping:{n}")).collect();
+        anyhow::bail!(
+            "unknown format 'mapping:{name}': the configuration has no [import.mapping.{name}]; use {}, or add that section",
+            or_list(&known)
+        )
+    }
+
     /// The CSV export this format forces, if it is one.
     fn csv_kind(&self) -> Option<exports::CsvKind> {
         use exports::CsvKind;
@@ -127,6 +151,15 @@ impl Format {
             Format::Mapping(n) => Some(CsvKind::Mapping(n.clone())),
             _ => None,
         }
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
     }
 }
 
@@ -423,6 +456,9 @@ pub fn read(
     ctx: &ReadContext<'_>,
     visitor: &mut dyn RowVisitor,
 ) -> Result<()> {
+    if let Some(format) = forced {
+        format.check_mapping(ctx.mappings)?;
+    }
     let (input, compressed) = source.open()?;
     let name = source.display_name();
     let path = source_path(source);
@@ -440,6 +476,9 @@ pub fn read_from(
     ctx: &ReadContext<'_>,
     visitor: &mut dyn RowVisitor,
 ) -> Result<()> {
+    if let Some(format) = forced {
+        format.check_mapping(ctx.mappings)?;
+    }
     read_stream(name, path, None, input, forced, ctx, visitor)
 }
 
@@ -515,6 +554,14 @@ fn read_container(
         Some(f) if f.csv_kind().is_some() && *f != Format::Pagerduty => Container::Csv,
         _ => detect(path, &mut reader).with_context(|| format!("cannot read {name}"))?,
     };
+    // The readers name the format once they see a header or a record; an input without
+    // either (an empty file, `[]`) is named for its layout, or the format given.
+    let format = match (forced, container) {
+        (Some(format), _) => format.name(),
+        (None, Container::Csv) => Format::Csv.name(),
+        (None, _) => Format::Json.name(),
+    };
+    visitor.format(&format);
     match container {
         Container::Csv => csv::read(
             name,
