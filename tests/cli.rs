@@ -440,6 +440,33 @@ fn check_says_what_its_warnings_were_and_strict_calls_them_errors() {
     );
 }
 
+/// The README's example rules add to the built-in ones: reading a Jira export with them
+/// gives the same figures as without (they used to replace `prod`, `escaped`… so every
+/// escape counted as found before release).
+#[test]
+fn the_readme_s_rules_add_to_the_built_in_ones() {
+    let dir = temp_dir("readme-rules");
+    let config = dir.join("c.toml");
+    std::fs::write(
+        &config,
+        "[import.stage_rules]\n\"found-in-prod\" = \"production\"\n[import.type_rules]\nterraform = \"infra\"\n[types.synonyms]\ndefekt = \"code\"\n[severity.synonyms]\nsev1 = \"P0\"\n",
+    )
+    .unwrap();
+    let jira = fixture("exports/jira-cloud.csv");
+    let plain = metrics(&[&jira, "--period", "2025-Q3"]);
+    let with = metrics(&[
+        &jira,
+        "--period",
+        "2025-Q3",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert!(plain["totals"]["escaped"].as_u64().unwrap() > 0);
+    assert_eq!(with["totals"], plain["totals"]);
+    assert_eq!(with["by_type"], plain["by_type"]);
+    assert_eq!(with["by_severity"], plain["by_severity"]);
+}
+
 #[test]
 fn a_rate_equal_to_the_limit_passes_the_gate() {
     let dir = temp_dir("gate-limit");

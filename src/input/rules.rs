@@ -63,7 +63,7 @@ impl Classifier {
                 .iter()
                 .map(|s| normalize(s))
                 .collect(),
-            default_stage: import.default_stage.clone(),
+            default_stage: config.default_import_stage(),
             dates: DateStyle::new(
                 &import.date_locale,
                 parse_offset(&import.timezone).unwrap_or(0),

@@ -16,6 +16,8 @@ pub const MAX_HOURS: f64 = 100_000.0;
 /// The highest hourly rate accepted: ten million a person-hour is far above any rate in
 /// any currency's units (the rupiah and the dong included).
 pub const MAX_RATE: f64 = 10_000_000.0;
+/// The largest severity weight: sums over a billion problems stay exact enough.
+pub const MAX_WEIGHT: f64 = 1_000_000.0;
 
 /// The name looked up in the working directory when `--config` is not given.
 pub const CONFIG_FILE_NAME: &str = "escape-report.toml";
@@ -182,15 +184,30 @@ impl Default for StagesConfig {
 }
 
 impl StagesConfig {
-    /// The synonyms in force: the user's, or the built-in ones that name a configured stage.
+    /// The synonyms in force: the built-in ones that name a configured stage, and the
+    /// user's (which replace a built-in one of the same word).
     pub fn effective_synonyms(&self) -> BTreeMap<String, String> {
-        match &self.synonyms {
-            Some(map) => map.clone(),
-            None => default_stage_synonyms()
-                .into_iter()
-                .filter(|(_, to)| self.order.iter().any(|s| normalize(s) == *to))
-                .collect(),
-        }
+        let mine = self.synonyms.clone().unwrap_or_default();
+        let words: Vec<String> = mine.keys().map(|k| normalize(k)).collect();
+        default_stage_synonyms()
+            .into_iter()
+            .filter(|(_, to)| self.order.iter().any(|s| normalize(s) == *to))
+            .filter(|(k, _)| !words.contains(&normalize(k)))
+            .chain(mine)
+            .collect()
+    }
+
+    /// The stage of `order` that `name` is, directly or through a synonym.
+    pub fn resolve(&self, name: &str) -> Option<&str> {
+        let name = normalize(name);
+        let by_name = |n: &str| self.order.iter().find(|s| normalize(s) == n);
+        by_name(&name)
+            .or_else(|| {
+                let synonyms = self.effective_synonyms();
+                let to = synonyms.iter().find(|(k, _)| normalize(k) == name)?.1;
+                by_name(&normalize(to))
+            })
+            .map(String::as_str)
     }
 }
 
@@ -360,9 +377,72 @@ impl Config {
 
     /// Parses and checks a configuration; errors name the key and, for TOML errors, the line.
     pub fn from_toml(text: &str) -> Result<Config> {
-        let config: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut config: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+        config.keep_built_ins();
         config.validate()?;
         Ok(config)
+    }
+
+    /// The stage of an exported issue that no rule places: `[import] default_stage`, else
+    /// `system` when the stage order has it, else the stage just before the boundary.
+    pub fn default_import_stage(&self) -> String {
+        if let Some(stage) = &self.import.default_stage {
+            return stage.clone();
+        }
+        if let Some(system) = self.stages.resolve("system") {
+            return system.to_string();
+        }
+        let order = &self.stages.order;
+        let boundary = order
+            .iter()
+            .position(|s| normalize(s) == normalize(&self.stages.boundary))
+            .unwrap_or(0);
+        order
+            .get(boundary.saturating_sub(1))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// A table of spellings or rules in the file adds to the built-in one instead of
+    /// replacing it (a file naming one new label would otherwise lose `prod`, `bug`,
+    /// `critical`…); an entry of the file replaces the built-in entry of the same word.
+    fn keep_built_ins(&mut self) {
+        /// `table` becomes the entries of `built_in` that `keep` allows, and the user's.
+        fn extend(
+            table: &mut BTreeMap<String, String>,
+            built_in: BTreeMap<String, String>,
+            keep: impl Fn(&str) -> bool,
+        ) {
+            // Without the table in the file, serde filled in the built-in one: entries
+            // equal to built-in ones are not the user's.
+            let mine: BTreeMap<String, String> = std::mem::take(table)
+                .into_iter()
+                .filter(|(k, v)| built_in.get(k) != Some(v))
+                .collect();
+            let words: Vec<String> = mine.keys().map(|k| normalize(k)).collect();
+            *table = built_in
+                .into_iter()
+                .filter(|(k, to)| keep(to) && !words.contains(&normalize(k)))
+                .chain(mine)
+                .collect();
+        }
+        let defaults = Config::default();
+        let all = |_: &str| true;
+        extend(&mut self.types.synonyms, defaults.types.synonyms, all);
+        extend(&mut self.severity.synonyms, defaults.severity.synonyms, all);
+        extend(&mut self.import.type_rules, defaults.import.type_rules, all);
+        extend(
+            &mut self.import.header_aliases,
+            defaults.import.header_aliases,
+            all,
+        );
+        // Built-in stage rules apply when their stage is one of the configured ones.
+        let stages = self.stages.clone();
+        extend(
+            &mut self.import.stage_rules,
+            defaults.import.stage_rules,
+            |to| stages.resolve(to).is_some(),
+        );
     }
 
     fn validate(&self) -> Result<()> {
@@ -413,6 +493,47 @@ impl Config {
                 bail!("[severity.synonyms] maps '{from}' to '{to}'; use one of P0, P1, P2, P3, P4");
             }
         }
+        let strays: Vec<String> = self
+            .import
+            .stage_rules
+            .iter()
+            .filter(|(_, to)| self.stages.resolve(to).is_none())
+            .map(|(from, to)| format!("'{from}' to '{to}'"))
+            .collect();
+        if !strays.is_empty() {
+            bail!(
+                "[import.stage_rules] maps {}, which {} not in the stage order ({}); change or remove {}",
+                strays.join(", "),
+                if strays.len() == 1 { "is" } else { "are" },
+                order.join(", "),
+                if strays.len() == 1 { "it" } else { "them" },
+            );
+        }
+        for (from, to) in &self.import.type_rules {
+            let to_n = normalize(to);
+            let known = ProblemType::from_canonical(&to_n).is_some()
+                || self.types.synonyms.iter().any(|(k, v)| {
+                    normalize(k) == to_n && ProblemType::from_canonical(&normalize(v)).is_some()
+                });
+            if !known {
+                bail!("[import.type_rules] maps '{from}' to '{to}'; use one of code, infra, integration, regression, unclassified");
+            }
+        }
+        if let Some(stage) = &self.import.default_stage {
+            if self.stages.resolve(stage).is_none() {
+                bail!(
+                    "[import] default_stage '{stage}' is not in the stage order ({})",
+                    order.join(", ")
+                );
+            }
+        }
+        let window = self.deployments.attribution_window_hours;
+        if !(window.is_finite() && window >= 0.0) {
+            bail!("[deployments] attribution_window_hours must be 0 (no limit) or a positive number of hours, not {window}");
+        }
+        if self.deployments.production_environments.is_empty() {
+            bail!("[deployments] production_environments must name at least one environment (a deployment without an environment counts as production)");
+        }
         let w = &self.severity.weights;
         for (name, value) in [
             ("P0", w.p0),
@@ -421,8 +542,8 @@ impl Config {
             ("P3", w.p3),
             ("P4", w.p4),
         ] {
-            if !(value.is_finite() && value > 0.0) {
-                bail!("[severity.weights] {name} must be a positive number, not {value}");
+            if !(value.is_finite() && value > 0.0 && value <= MAX_WEIGHT) {
+                bail!("[severity.weights] {name} must be a positive number up to {MAX_WEIGHT}, not {value}");
             }
         }
         let m = &self.cost.model;
@@ -491,22 +612,26 @@ pub fn default_toml() -> String {
         "# The first stage that counts as escaped: problems found there or later escaped.\n",
     );
     out.push_str(&format!("boundary = \"{}\"\n\n", c.stages.boundary));
-    // Written commented out: a table in the file would have to change with every edit of
-    // `order` (each spelling must name a stage of it), whereas without one the built-in
-    // spellings follow the order by themselves.
-    out.push_str(
-        "# Other spellings of a stage (matched ignoring case and surrounding spaces). Without\n\
-         # this table, the built-in spellings below apply to whichever of their stages are in\n\
-         # `order`. Uncomment it to set your own; each must then name a stage in `order`.\n\
-         # [stages.synonyms]\n",
+    push_built_in(
+        &mut out,
+        "Other spellings of a stage (matched ignoring case and surrounding spaces). The\n\
+         # built-in ones below apply to whichever of their stages are in `order`; the\n\
+         # entries of a table here must name a stage in `order`.",
+        "stages.synonyms",
+        &c.stages.effective_synonyms(),
     );
-    for (k, v) in &c.stages.effective_synonyms() {
-        out.push_str(&format!("# {k:?} = {v:?}\n"));
-    }
-    out.push_str("\n# Other spellings of a type: code, infra, integration, regression or unclassified.\n[types.synonyms]\n");
-    push_map(&mut out, &c.types.synonyms);
-    out.push_str("\n# Other spellings of a severity: P0 (worst) .. P4.\n[severity.synonyms]\n");
-    push_map(&mut out, &c.severity.synonyms);
+    push_built_in(
+        &mut out,
+        "Other spellings of a type: code, infra, integration, regression or unclassified.",
+        "types.synonyms",
+        &c.types.synonyms,
+    );
+    push_built_in(
+        &mut out,
+        "Other spellings of a severity: P0 (worst) .. P4.",
+        "severity.synonyms",
+        &c.severity.synonyms,
+    );
     let w = c.severity.weights;
     out.push_str("\n# Weights for the severity-weighted escape rate; a problem without severity weighs 1.\n[severity.weights]\n");
     out.push_str(&format!(
@@ -557,14 +682,30 @@ pub fn default_toml() -> String {
         "defect_issue_types = {}\n",
         toml_list(&import.defect_issue_types)
     ));
-    out.push_str("# Stage for a Jira issue no rule places (marked to verify).\n");
-    out.push_str(&format!("default_stage = {:?}\n", import.default_stage));
-    out.push_str("\n# A word in a label, tag, environment, status or found-in field -> the stage found in.\n[import.stage_rules]\n");
-    push_map(&mut out, &import.stage_rules);
-    out.push_str("\n# A word in a label, tag, component, service or title -> the type.\n[import.type_rules]\n");
-    push_map(&mut out, &import.type_rules);
-    out.push_str("\n# Headers of exports in another language -> the English export's names.\n[import.header_aliases]\n");
-    push_map(&mut out, &import.header_aliases);
+    out.push_str("# Stage for a Jira or GitHub issue no rule places (marked to verify); without it,\n# system when the order has it, else the stage just before the boundary.\n");
+    out.push_str(&format!(
+        "# default_stage = {:?}\n",
+        c.default_import_stage()
+    ));
+    push_built_in(
+        &mut out,
+        "A word in a label, tag, environment, status or found-in field -> the stage found in.\n\
+         # The built-in rules below apply to whichever of their stages are in `order`.",
+        "import.stage_rules",
+        &import.stage_rules,
+    );
+    push_built_in(
+        &mut out,
+        "A word in a label, tag, component, service or title -> the type.",
+        "import.type_rules",
+        &import.type_rules,
+    );
+    push_built_in(
+        &mut out,
+        "Headers of exports in another language -> the English export's names.",
+        "import.header_aliases",
+        &import.header_aliases,
+    );
     out.push_str(
         "\n# A tool escape-report does not know: which column holds which field, and fixed values.\n\
          # Used when a CSV has all the named columns, or with --input-format mapping:mytool.\n\
@@ -594,9 +735,14 @@ fn toml_list(items: &[String]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
-fn push_map(out: &mut String, map: &BTreeMap<String, String>) {
+/// A table whose built-in entries are always in force: written commented out, so the
+/// file shows them, and a table the user writes adds to them (see `keep_built_ins`).
+fn push_built_in(out: &mut String, comment: &str, table: &str, map: &BTreeMap<String, String>) {
+    out.push_str(&format!(
+        "\n# {comment}\n# Built in (a table [{table}] in this file adds to these, and its\n# entries replace the built-in ones of the same word):\n# [{table}]\n"
+    ));
     for (k, v) in map {
-        out.push_str(&format!("{k:?} = {v:?}\n"));
+        out.push_str(&format!("# {k:?} = {v:?}\n"));
     }
 }
 
@@ -632,6 +778,107 @@ mod tests {
             synonyms.values().all(|to| to == "production"),
             "{synonyms:?}"
         );
+    }
+
+    #[test]
+    fn tables_in_the_file_add_to_the_built_in_ones() {
+        let c = Config::from_toml(
+            "[types.synonyms]\ndefekt = \"code\"\nBug = \"infra\"\n[severity.synonyms]\nsev1 = \"P0\"\n\
+             [import.stage_rules]\n\"found-in-prod\" = \"production\"\n[import.type_rules]\nterraform = \"infra\"\n\
+             [import.header_aliases]\nZusammenfassung = \"Summary\"\n[stages.synonyms]\nlive-site = \"production\"\n",
+        )
+        .unwrap();
+        let get = |m: &BTreeMap<String, String>, k: &str| m.get(k).cloned();
+        assert_eq!(get(&c.types.synonyms, "defekt").as_deref(), Some("code"));
+        assert_eq!(get(&c.types.synonyms, "defect").as_deref(), Some("code"));
+        // The file's `Bug` replaces the built-in `bug`.
+        assert_eq!(get(&c.types.synonyms, "Bug").as_deref(), Some("infra"));
+        assert_eq!(get(&c.types.synonyms, "bug"), None);
+        assert_eq!(get(&c.severity.synonyms, "sev1").as_deref(), Some("P0"));
+        assert_eq!(get(&c.severity.synonyms, "critical").as_deref(), Some("P0"));
+        assert_eq!(
+            get(&c.import.stage_rules, "found-in-prod").as_deref(),
+            Some("production")
+        );
+        assert_eq!(
+            get(&c.import.stage_rules, "escaped").as_deref(),
+            Some("production")
+        );
+        assert_eq!(
+            get(&c.import.type_rules, "terraform").as_deref(),
+            Some("infra")
+        );
+        assert_eq!(
+            get(&c.import.type_rules, "webhook").as_deref(),
+            Some("integration")
+        );
+        assert_eq!(
+            get(&c.import.header_aliases, "Résumé").as_deref(),
+            Some("Summary")
+        );
+        assert_eq!(
+            get(&c.import.header_aliases, "Zusammenfassung").as_deref(),
+            Some("Summary")
+        );
+        let stages = c.stages.effective_synonyms();
+        assert_eq!(get(&stages, "live-site").as_deref(), Some("production"));
+        assert_eq!(get(&stages, "prod").as_deref(), Some("production"));
+    }
+
+    #[test]
+    fn another_stage_order_keeps_the_rules_that_name_its_stages() {
+        let c = Config::from_toml(
+            "[stages]\norder = [\"code-review\", \"ci\", \"qa\", \"beta\", \"production\"]\n",
+        )
+        .unwrap();
+        let rules = &c.import.stage_rules;
+        assert_eq!(rules.get("prod").map(String::as_str), Some("production"));
+        assert_eq!(rules.get("uat"), None);
+        // `system` is not a stage here: an issue no rule places is found in the stage
+        // just before the boundary.
+        assert_eq!(c.default_import_stage(), "beta");
+        assert_eq!(Config::default().default_import_stage(), "system");
+        let given = Config::from_toml("[import]\ndefault_stage = \"uat\"\n").unwrap();
+        assert_eq!(given.default_import_stage(), "uat");
+    }
+
+    #[test]
+    fn values_that_would_only_cause_trouble_later_are_refused() {
+        for (text, expected) in [
+            (
+                "[import.stage_rules]\nuat = \"mars\"\n",
+                "[import.stage_rules] maps 'uat' to 'mars', which is not in the stage order",
+            ),
+            (
+                "[import.type_rules]\nx = \"bogus\"\n",
+                "[import.type_rules] maps 'x' to 'bogus'; use one of",
+            ),
+            (
+                "[import]\ndefault_stage = \"mars\"\n",
+                "[import] default_stage 'mars' is not in the stage order",
+            ),
+            (
+                "[deployments]\nattribution_window_hours = -5.0\n",
+                "[deployments] attribution_window_hours must be 0",
+            ),
+            (
+                "[deployments]\nattribution_window_hours = nan\n",
+                "[deployments] attribution_window_hours must be 0",
+            ),
+            (
+                "[deployments]\nproduction_environments = []\n",
+                "[deployments] production_environments must name at least one",
+            ),
+            (
+                "[severity.weights]\nP0 = 1e308\n",
+                "[severity.weights] P0 must be a positive number up to 1000000",
+            ),
+        ] {
+            let err = format!("{:#}", Config::from_toml(text).unwrap_err());
+            assert!(err.starts_with(expected), "{text}: {err}");
+        }
+        // A type rule may name a type by one of its spellings.
+        assert!(Config::from_toml("[import.type_rules]\nterraform = \"infrastructure\"\n").is_ok());
     }
 
     #[test]

@@ -22,8 +22,9 @@ pub struct ImportConfig {
     /// Words in a label, tag, component, service name or title, mapped to a type.
     pub type_rules: BTreeMap<String, String>,
     /// The stage of a Jira or GitHub issue that no rule places: by default the earliest
-    /// stage is not assumed; such issues count as found in this stage.
-    pub default_stage: String,
+    /// stage is not assumed; such issues count as found in this stage (see
+    /// `Config::default_import_stage` for the stage taken when it is not set).
+    pub default_stage: Option<String>,
     /// Header names in another language, mapped to the English export's names.
     pub header_aliases: BTreeMap<String, String>,
     /// Mappings for tools escape-report does not know: `[import.mapping.NAME]`.
@@ -103,7 +104,7 @@ impl Default for ImportConfig {
                 ("bug", "code"),
                 ("code", "code"),
             ]),
-            default_stage: "system".into(),
+            default_stage: None,
             header_aliases: map(&[
                 ("Résumé", "Summary"),
                 ("Clé de ticket", "Issue key"),
