@@ -16,7 +16,11 @@ impl Bands {
         let fixed = |list: &[(&str, Option<f64>)]| Bands {
             bands: list.iter().map(|(n, b)| (n.to_string(), *b)).collect(),
         };
-        let bands = match config.preset.trim() {
+        let preset = config.preset.trim();
+        if preset != "custom" && !config.custom.is_empty() {
+            bail!("[[bands.custom]] is given but [bands] preset is \"{preset}\", so it would be ignored; set preset = \"custom\" to use it, or remove it");
+        }
+        let bands = match preset {
             "default" => fixed(&[
                 ("excellent", Some(0.10)),
                 ("good", Some(0.20)),
@@ -37,6 +41,16 @@ impl Bands {
                 let mut bands = Vec::new();
                 let mut previous = 0.0;
                 for (i, band) in list.iter().enumerate() {
+                    let name = band.name.trim();
+                    if name.is_empty() {
+                        bail!("[[bands.custom]] number {} has no name", i + 1);
+                    }
+                    if list[..i]
+                        .iter()
+                        .any(|b| b.name.trim().eq_ignore_ascii_case(name))
+                    {
+                        bail!("[[bands.custom]] names the band '{name}' twice; give each band its own name");
+                    }
                     let last = i + 1 == list.len();
                     match (band.below, last) {
                         (None, true) => bands.push((band.name.clone(), None)),
@@ -141,5 +155,43 @@ mod tests {
         assert_eq!(b.classify(0.10), "needs attention");
         assert_eq!(b.classify(0.20), "needs attention");
         assert_eq!(b.classify(0.2001), "leaking");
+    }
+
+    #[test]
+    fn custom_bands_need_their_preset_and_names_of_their_own() {
+        use crate::model::config::CustomBand;
+        let band = |name: &str, below: Option<f64>| CustomBand {
+            name: name.into(),
+            below,
+        };
+        let message = |preset: &str, custom: Vec<CustomBand>| {
+            let config = BandsConfig {
+                preset: preset.into(),
+                custom,
+            };
+            Bands::from_config(&config).unwrap_err().to_string()
+        };
+        assert_eq!(
+            message(
+                "custom",
+                vec![
+                    band("ok", Some(10.0)),
+                    band("OK", Some(50.0)),
+                    band("bad", None)
+                ]
+            ),
+            "[[bands.custom]] names the band 'OK' twice; give each band its own name"
+        );
+        assert_eq!(
+            message("default", vec![band("fine", Some(15.0)), band("not fine", None)]),
+            "[[bands.custom]] is given but [bands] preset is \"default\", so it would be ignored; set preset = \"custom\" to use it, or remove it"
+        );
+        assert_eq!(
+            message(
+                "custom",
+                vec![band(" ", Some(15.0)), band("not fine", None)]
+            ),
+            "[[bands.custom]] number 1 has no name"
+        );
     }
 }
