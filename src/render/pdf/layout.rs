@@ -240,6 +240,29 @@ pub fn wrap_plain(
         .collect()
 }
 
+/// `text` cut short with an ellipsis so it is no wider than `width` (whole when it fits;
+/// empty when not even the ellipsis does).
+pub fn shorten(m: &impl Measure, text: &str, weight: Weight, size: f32, width: f32) -> String {
+    if m.width(text, weight, size) <= width {
+        return text.to_string();
+    }
+    let mut room = width - m.width("…", weight, size);
+    if room < 0.0 {
+        return String::new();
+    }
+    let mut kept = String::new();
+    for c in text.chars() {
+        room -= m.width(c.encode_utf8(&mut [0; 4]), weight, size);
+        if room < 0.0 {
+            break;
+        }
+        kept.push(c);
+    }
+    let mut out = kept.trim_end().to_string();
+    out.push('…');
+    out
+}
+
 /// Page size and margins, in points.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Frame {
@@ -1048,6 +1071,18 @@ mod tests {
             assert_eq!(joined.join(" "), text);
         }
         assert!(fonts.width("W", Weight::Bold, 10.0) > fonts.width("i", Weight::Regular, 10.0));
+    }
+
+    #[test]
+    fn shortens_text_with_an_ellipsis_to_fit() {
+        let cut = |text: &str, chars: usize| {
+            shorten(&Mono, text, Weight::Regular, 10.0, chars as f32 * 5.0)
+        };
+        assert_eq!(cut("fits exactly", 12), "fits exactly");
+        assert_eq!(cut("Sprint 42 – Zürich, Wien", 12), "Sprint 42 –…");
+        assert_eq!(cut("Sprint 42 – Zürich, Wien", 11), "Sprint 42…");
+        assert_eq!(cut("Zürich", 1), "…");
+        assert_eq!(cut("Zürich", 0), "");
     }
 
     fn frame() -> Frame {

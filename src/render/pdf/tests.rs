@@ -537,3 +537,31 @@ fn the_samples_lay_out_without_overlapping_text() {
     let (report, charts) = sample(Audience::Board);
     assert_text_apart_and_inside(&deck::layout(&report, &charts, &fonts), &fonts, 64.0);
 }
+
+#[test]
+fn a_long_period_name_is_shortened_in_the_footer_beside_the_page_number() {
+    let fonts = fonts::Fonts::load().unwrap();
+    let name = "Sprint 42 – Checkout hardening and the payment-provider migration for the DACH region (Zürich, Wien, München) with extra scope";
+    for audience in [Audience::Sprint, Audience::Board] {
+        let (mut report, charts) = sample(audience);
+        report.period.label = name.into();
+        let pages = match audience {
+            Audience::Board => vec![(deck::layout(&report, &charts, &fonts), 64.0)],
+            _ => [Paper::A4, Paper::Letter]
+                .map(|paper| (document::layout(&report, &charts, &fonts, paper), 56.0))
+                .into(),
+        };
+        for (pages, margin) in pages {
+            assert_text_apart_and_inside(&pages, &fonts, margin);
+            let footers: Vec<&str> = item_texts(&pages)
+                .into_iter()
+                .filter(|t| t.ends_with(" · 1 July 2026 to 30 September 2026"))
+                .collect();
+            assert_eq!(footers.len(), pages.pages.len(), "{footers:?}");
+            for footer in footers {
+                assert!(footer.starts_with("Sprint 42 – Checkout hardening"));
+                assert!(footer.contains("… · "), "{footer}");
+            }
+        }
+    }
+}
