@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Opens rendered HTML reports in headless Chromium and checks that no script from the
-# data ran and that the charts are in the page. Run by .ci/run; needs `chromium`.
+# data ran, that the charts are in the page, and that nothing scrolls sideways on a
+# phone, a long unbroken token in a title included. Run by .ci/run; needs `chromium`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
@@ -12,6 +13,21 @@ chrome() {
   timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
     --disable-background-networking --disable-component-update --disable-sync \
     --user-data-dir="$out/profile" "$@" 2>/dev/null
+}
+
+# How wide a page lays out on a screen `width` CSS pixels wide, as "scrollWidth/viewport".
+# The screen is an iframe: a headless window is never narrower than 500 pixels.
+page_width() {
+  local html=$1 width=$2 dir
+  dir=$(mktemp -d -p "$out")
+  cp "$html" "$dir/page.html"
+  printf '%s' '<script>parent.postMessage(document.documentElement.scrollWidth + "/" + innerWidth, "*")</script>' >>"$dir/page.html"
+  printf '%s\n' '<!doctype html><title>unmeasured</title>' \
+    "<iframe src=\"page.html\" style=\"width:${width}px;height:900px;border:0\"></iframe>" \
+    '<script>addEventListener("message", e => { document.title = "measured " + e.data; });</script>' \
+    >"$dir/phone.html"
+  chrome --window-size=600,1000 --dump-dom "file://$dir/phone.html" |
+    grep -o '<title>[^<]*</title>' | sed 's/<[^>]*>//g'
 }
 
 failed=0
@@ -34,6 +50,23 @@ for audience in sprint em board; do
     echo "FAIL $audience: no chart in the page"; failed=1
   fi
   echo "html $audience: no script ran, $charts charts in the page"
+  "$bin" render tests/fixtures/long-token.csv --period 2025-Q4 --audience "$audience" --format html -o "$out/long-token-$audience.html"
+  fits=1
+  for page in "$audience" "long-token-$audience"; do
+    for width in 360 400 500; do
+      measured=$(page_width "$out/$page.html" "$width")
+      if ! [[ "$measured" =~ ^measured\ ([0-9]+)/([0-9]+)$ ]]; then
+        echo "FAIL $page at $width px: not measured ($measured)"; fits=0
+      elif [ "${BASH_REMATCH[1]}" -gt "${BASH_REMATCH[2]}" ]; then
+        echo "FAIL $page at $width px: the page scrolls sideways (${BASH_REMATCH[1]} px wide)"; fits=0
+      fi
+    done
+  done
+  if [ "$fits" -eq 1 ]; then
+    echo "html $audience: the samples and a long token fit screens 360 to 500 px wide"
+  else
+    failed=1
+  fi
 done
 if [ "$failed" -ne 0 ]; then
   exit 1

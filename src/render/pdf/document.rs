@@ -6,8 +6,8 @@
 use super::draw::Pages;
 use super::fonts::Fonts;
 use super::layout::{
-    colour, wrap_plain, ChartBox, Flow, Frame, Item, Measure, Panel, Span, TableStyle, TextStyle,
-    TileStyle, Weight,
+    colour, shorten, wrap_plain, ChartBox, Flow, Frame, Item, Measure, Panel, Span, TableStyle,
+    TextStyle, TileStyle, Weight,
 };
 use super::{chart_for, closing_line, Paper};
 use crate::charts::Chart;
@@ -254,6 +254,8 @@ pub(super) fn section_body(
 }
 
 /// The footer: a thin rule, the period on the left, the generator and page on the right.
+/// A period whose name is too long to sit beside the page number is cut short with an
+/// ellipsis (keeping its dates when there is room); the title shows it in full.
 pub(super) fn footer(
     fonts: &Fonts,
     frame: &Frame,
@@ -264,9 +266,27 @@ pub(super) fn footer(
 ) -> Vec<Item> {
     let rule_y = frame.limit() + style.size * 2.0;
     let baseline = rule_y + style.size * 1.9;
-    let left = format!("{} · {}", report.period.label, report.period.range);
     let right = format!("escape-report · page {page} of {pages}");
-    let right_x = frame.width - frame.right - fonts.width(&right, style.weight, style.size);
+    let right_w = fonts.width(&right, style.weight, style.size);
+    let right_x = frame.width - frame.right - right_w;
+    let room = frame.content_width() - right_w - 2.0 * style.size;
+    let measure = |text: &str| fonts.width(text, style.weight, style.size);
+    let range = format!(" · {}", report.period.range);
+    let whole = format!("{}{range}", report.period.label);
+    let left = if measure(&whole) <= room {
+        whole
+    } else if room - measure(&range) >= 6.0 * style.size {
+        let label = &report.period.label;
+        shorten(
+            fonts,
+            label,
+            style.weight,
+            style.size,
+            room - measure(&range),
+        ) + &range
+    } else {
+        shorten(fonts, &whole, style.weight, style.size, room)
+    };
     let text = |x: f32, text: String| Item::Text {
         x,
         baseline,

@@ -240,6 +240,29 @@ pub fn wrap_plain(
         .collect()
 }
 
+/// `text` cut short with an ellipsis so it is no wider than `width` (whole when it fits;
+/// empty when not even the ellipsis does).
+pub fn shorten(m: &impl Measure, text: &str, weight: Weight, size: f32, width: f32) -> String {
+    if m.width(text, weight, size) <= width {
+        return text.to_string();
+    }
+    let mut room = width - m.width("…", weight, size);
+    if room < 0.0 {
+        return String::new();
+    }
+    let mut kept = String::new();
+    for c in text.chars() {
+        room -= m.width(c.encode_utf8(&mut [0; 4]), weight, size);
+        if room < 0.0 {
+            break;
+        }
+        kept.push(c);
+    }
+    let mut out = kept.trim_end().to_string();
+    out.push('…');
+    out
+}
+
 /// Page size and margins, in points.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Frame {
@@ -822,7 +845,8 @@ impl<'s> Grid<'s> {
                 .zip(&widths)
                 .map(|(t, w)| {
                     let spans = [Span::new(t.as_str(), weight)];
-                    wrap(m, &spans, style.text.size, w - 2.0 * style.pad_x)
+                    // A column as wide as its longest word keeps it whole despite rounding.
+                    wrap(m, &spans, style.text.size, w - 2.0 * style.pad_x + EPSILON)
                 })
                 .collect()
         };
@@ -848,10 +872,14 @@ impl<'s> Grid<'s> {
     }
 }
 
-/// Column widths filling `available`: every column gets its natural (unwrapped) width
-/// when they all fit, with the slack shared out; otherwise the first column and numeric
-/// columns keep theirs (as in the HTML, they do not wrap) and the text columns share the
-/// rest, none narrower than its longest word. When even that does not fit, all shrink.
+/// Column widths filling `available`. Every column gets its natural (unwrapped) width
+/// when they all fit, with the slack shared out. Otherwise each column is as wide as a
+/// common level allows, between what it keeps and its natural width: the first
+/// column's and numeric columns' cells do not wrap (as in the HTML), and every other
+/// cell and header keeps its longest word. When even that does not fit, the columns
+/// that keep the most give way first, one at a time until the rest fits: a first
+/// column's cells wrap at spaces, then a column's long words (a URL in a title) break
+/// between characters, so short columns (ids, numbers, one-word headers) stay whole.
 pub fn column_widths(
     m: &impl Measure,
     table: &Table,
@@ -863,66 +891,79 @@ pub fn column_widths(
     let n = table.columns.len();
     let mut natural = vec![0.0f32; n];
     let mut longest_word = vec![0.0f32; n];
-    let mut measure = |i: usize, text: &str, weight: Weight| {
-        natural[i] = natural[i].max(m.width(text, weight, size) + pad);
-        for word in text.split(' ') {
-            longest_word[i] = longest_word[i].max(m.width(word, weight, size) + pad);
-        }
+    let mut keep = vec![0.0f32; n];
+    let mut measure = |i: usize, text: &str, weight: Weight, whole: bool| {
+        let spans = [Span::new(text, weight)];
+        let width = wrap(m, &spans, size, f32::INFINITY)
+            .iter()
+            .map(|l| l.width)
+            .fold(0.0, f32::max);
+        let word = words(&spans)
+            .iter()
+            .flatten()
+            .map(|w| m.width(&w.text, w.weight, size))
+            .fold(0.0, f32::max);
+        natural[i] = natural[i].max(width + pad);
+        longest_word[i] = longest_word[i].max(word + pad);
+        keep[i] = keep[i].max(if whole { width } else { word } + pad);
     };
     for (i, c) in table.columns.iter().enumerate() {
-        measure(i, &c.title, Weight::Bold);
+        measure(i, &c.title, Weight::Bold, false);
     }
     for row in &table.rows {
         for (i, cell) in row.iter().enumerate().take(n) {
-            measure(i, cell, Weight::Regular);
+            let whole = i == 0 || table.columns[i].numeric;
+            measure(i, cell, Weight::Regular, whole);
         }
     }
     let total: f32 = natural.iter().sum();
-    if total <= 0.0 {
+    if total <= 0.0 || available <= 0.0 {
         return natural;
     }
     if total <= available {
         return natural.iter().map(|w| w * available / total).collect();
     }
-    let fixed: Vec<bool> = table
-        .columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| i == 0 || c.numeric)
-        .collect();
-    let fixed_total: f32 = (0..n).filter(|&i| fixed[i]).map(|i| natural[i]).sum();
-    let flexible: Vec<usize> = (0..n).filter(|&i| !fixed[i]).collect();
-    let floor_total: f32 = flexible.iter().map(|&i| longest_word[i]).sum();
-    if flexible.is_empty() || fixed_total + floor_total > available {
-        return natural.iter().map(|w| w * available / total).collect();
-    }
-    // Share the room among text columns in proportion to their natural width, raising
-    // any that would fall below their longest word to it.
-    let mut widths = natural.clone();
-    let mut floored = vec![false; n];
-    loop {
-        let room = available
-            - fixed_total
-            - flexible
-                .iter()
-                .filter(|&&i| floored[i])
-                .map(|&i| widths[i])
-                .sum::<f32>();
-        let open: Vec<usize> = flexible.iter().copied().filter(|&i| !floored[i]).collect();
-        let open_natural: f32 = open.iter().map(|&i| natural[i]).sum();
-        let mut changed = false;
-        for &i in &open {
-            widths[i] = natural[i] * room / open_natural;
-            if widths[i] < longest_word[i] {
-                widths[i] = longest_word[i];
-                floored[i] = true;
-                changed = true;
+    // A column whose words break is still given a few characters' width.
+    let least = vec![pad + 4.0 * size; n];
+    for floor in [&longest_word, &least] {
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| keep[b].total_cmp(&keep[a]));
+        for i in order {
+            if keep.iter().sum::<f32>() <= available {
+                break;
             }
-        }
-        if !changed {
-            return widths;
+            keep[i] = keep[i].min(floor[i]);
         }
     }
+    if keep.iter().sum::<f32>() > available {
+        let cap = level(available, &vec![0.0; n], &keep);
+        keep.iter_mut().for_each(|k| *k = k.min(cap));
+    }
+    let at = level(available, &keep, &natural);
+    keep.iter()
+        .zip(&natural)
+        .map(|(&lo, &hi)| at.clamp(lo, hi.max(lo)))
+        .collect()
+}
+
+/// The level `x` at which the columns' widths, each `x` held between `lo` and `hi`, add
+/// up to `target` (the widest of the `hi` when even they fall short).
+fn level(target: f32, lo: &[f32], hi: &[f32]) -> f32 {
+    let sum = |x: f32| -> f32 { lo.iter().zip(hi).map(|(&l, &h)| x.clamp(l, h.max(l))).sum() };
+    let mut points: Vec<f32> = lo.iter().chain(hi).copied().collect();
+    points.sort_by(f32::total_cmp);
+    let (mut from, mut below) = (0.0, sum(0.0));
+    for to in points {
+        let above = sum(to);
+        if above >= target {
+            if above <= below {
+                return to;
+            }
+            return from + (target - below) * (to - from) / (above - below);
+        }
+        (from, below) = (to, above);
+    }
+    from
 }
 
 #[cfg(test)]
@@ -1030,6 +1071,18 @@ mod tests {
             assert_eq!(joined.join(" "), text);
         }
         assert!(fonts.width("W", Weight::Bold, 10.0) > fonts.width("i", Weight::Regular, 10.0));
+    }
+
+    #[test]
+    fn shortens_text_with_an_ellipsis_to_fit() {
+        let cut = |text: &str, chars: usize| {
+            shorten(&Mono, text, Weight::Regular, 10.0, chars as f32 * 5.0)
+        };
+        assert_eq!(cut("fits exactly", 12), "fits exactly");
+        assert_eq!(cut("Sprint 42 – Zürich, Wien", 12), "Sprint 42 –…");
+        assert_eq!(cut("Sprint 42 – Zürich, Wien", 11), "Sprint 42…");
+        assert_eq!(cut("Zürich", 1), "…");
+        assert_eq!(cut("Zürich", 0), "");
     }
 
     fn frame() -> Frame {
@@ -1196,6 +1249,165 @@ mod tests {
         };
         let widths = column_widths(&Mono, &narrow, &style, 320.0);
         assert!((widths.iter().sum::<f32>() - 320.0).abs() < 0.01);
+    }
+
+    /// A sprint-style table whose first title holds one unbroken token of `len` characters.
+    fn long_token_table(len: usize) -> Table {
+        let mut table = Table::new(&[
+            ("Id", false),
+            ("Title", false),
+            ("Type", false),
+            ("Severity", false),
+            ("Hours", true),
+        ]);
+        let url = format!("https://shop.example.com/{}", "x".repeat(len));
+        table.rows.push(vec![
+            "L1".into(),
+            format!("500 from {url}"),
+            "Code defect".into(),
+            "P1".into(),
+            "5.0".into(),
+        ]);
+        table.rows.push(vec![
+            "L2".into(),
+            "Short one".into(),
+            "Infrastructure problem".into(),
+            "P2".into(),
+            "4.0".into(),
+        ]);
+        table
+    }
+
+    /// Every text item of a table drawn across the frame: its column (by where it
+    /// starts), and whether it lies between that column's paddings.
+    fn assert_cells_fit(m: &impl Measure, table: &Table, style: &TableStyle, f: Frame) {
+        let widths = column_widths(m, table, style, f.content_width());
+        assert!(
+            (widths.iter().sum::<f32>() - f.content_width()).abs() < 0.01,
+            "{widths:?}"
+        );
+        let mut flow = Flow::new(m, f);
+        flow.table(table, style);
+        let edges: Vec<f32> = widths
+            .iter()
+            .scan(f.left, |x, w| {
+                *x += w;
+                Some(*x)
+            })
+            .collect();
+        for page in flow.finish(|_, _| Vec::new()) {
+            let boxes: Vec<(f32, f32, f32, f32, &str)> = page
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Text {
+                        x,
+                        baseline,
+                        size,
+                        weight,
+                        text,
+                        ..
+                    } => Some((
+                        *x,
+                        x + m.width(text, *weight, *size),
+                        baseline - m.ascent() * size,
+                        baseline + m.descent() * size,
+                        text.as_str(),
+                    )),
+                    _ => None,
+                })
+                .collect();
+            for &(x0, x1, _, _, text) in &boxes {
+                let col = edges
+                    .iter()
+                    .position(|&e| x0 < e)
+                    .expect("inside the table");
+                let start = if col == 0 { f.left } else { edges[col - 1] };
+                assert!(
+                    x0 >= start + style.pad_x - 0.02 && x1 <= edges[col] - style.pad_x + 0.02,
+                    "{text:?} ({x0}..{x1}) leaves column {col} ({start}..{})",
+                    edges[col]
+                );
+            }
+            for (i, a) in boxes.iter().enumerate() {
+                for b in &boxes[i + 1..] {
+                    let apart = a.1 <= b.0 + 0.01
+                        || b.1 <= a.0 + 0.01
+                        || a.3 <= b.2 + 0.01
+                        || b.3 <= a.2 + 0.01;
+                    assert!(apart, "{:?} overlaps {:?}", a.4, b.4);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_token_breaks_in_its_own_column_and_short_columns_stay_whole() {
+        let style = table_style();
+        for len in [90, 250, 1000] {
+            let table = long_token_table(len);
+            assert_cells_fit(&Mono, &table, &style, frame());
+            let mut flow = Flow::new(&Mono, frame());
+            flow.table(&table, &style);
+            let pages = flow.finish(|_, _| Vec::new());
+            let t = texts(&pages[0]);
+            for whole in [
+                "Id", "Title", "Type", "Severity", "Hours", "L1", "5.0", "P2",
+            ] {
+                assert!(t.contains(&whole), "{len}: {whole:?} broken: {t:?}");
+            }
+            assert!(
+                t.iter().any(|s| s.starts_with("Infrastructure")),
+                "{len}: {t:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn real_fonts_keep_long_tokens_inside_their_cells() {
+        let fonts = super::super::fonts::Fonts::load().unwrap();
+        let style = table_style();
+        // A4 and a narrow column of a slide.
+        for (left, right) in [(56.0, 56.0), (40.0, 200.0)] {
+            let f = Frame {
+                left,
+                right,
+                ..frame()
+            };
+            for len in [0, 90, 250] {
+                assert_cells_fit(&fonts, &long_token_table(len), &style, f);
+            }
+            assert_cells_fit(&fonts, &big_table(40), &style, f);
+        }
+    }
+
+    #[test]
+    fn numeric_headers_wrap_at_spaces_rather_than_inside_words() {
+        let mut table = Table::new(&[
+            ("Type", false),
+            ("Resolve: median h", true),
+            ("Resolve: 90th pct. h", true),
+            ("Detect: median h", true),
+            ("Detect: 90th pct. h", true),
+        ]);
+        table.rows.push(vec![
+            "Infrastructure problems".into(),
+            "12.5".into(),
+            "140.0".into(),
+            "3.0".into(),
+            "1,024.0".into(),
+        ]);
+        let f = Frame {
+            right: 90.0,
+            ..frame()
+        };
+        assert_cells_fit(&Mono, &table, &table_style(), f);
+        let mut flow = Flow::new(&Mono, f);
+        flow.table(&table, &table_style());
+        let pages = flow.finish(|_, _| Vec::new());
+        let t = texts(&pages[0]);
+        for whole in ["Infrastructure problems", "Resolve:", "Detect:", "1,024.0"] {
+            assert!(t.contains(&whole), "{whole:?} broken: {t:?}");
+        }
     }
 
     #[test]

@@ -407,3 +407,161 @@ fn metadata_comes_from_the_report_and_options() {
     assert!(info.get(b"GTS_PDFXVersion").is_err(), "not a PDF/X file");
     assert!(info.get(b"Author").is_err(), "no empty entries");
 }
+
+/// Laid-out pages: no two text items overlap, and every one stays between the margins.
+fn assert_text_apart_and_inside(pages: &draw::Pages, fonts: &fonts::Fonts, margin: f32) {
+    for (n, page) in pages.pages.iter().enumerate() {
+        let boxes: Vec<(f32, f32, f32, f32, &str)> = page
+            .iter()
+            .filter_map(|i| match i {
+                layout::Item::Text {
+                    x,
+                    baseline,
+                    size,
+                    weight,
+                    text,
+                    ..
+                } => Some((
+                    *x,
+                    x + layout::Measure::width(fonts, text, *weight, *size),
+                    baseline - layout::Measure::ascent(fonts) * size,
+                    baseline + layout::Measure::descent(fonts) * size,
+                    text.as_str(),
+                )),
+                _ => None,
+            })
+            .collect();
+        for &(x0, x1, _, _, text) in &boxes {
+            assert!(
+                x0 >= margin - 0.01 && x1 <= pages.width - margin + 0.01,
+                "page {}: {text:?} ({x0}..{x1}) outside the margins",
+                n + 1
+            );
+        }
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let apart = a.1 <= b.0 + 0.01
+                    || b.1 <= a.0 + 0.01
+                    || a.3 <= b.2 + 0.01
+                    || b.3 <= a.2 + 0.01;
+                assert!(apart, "page {}: {:?} overlaps {:?}", n + 1, a.4, b.4);
+            }
+        }
+    }
+}
+
+/// Every text item of every page.
+fn item_texts(pages: &draw::Pages) -> Vec<&str> {
+    pages
+        .pages
+        .iter()
+        .flatten()
+        .filter_map(|i| match i {
+            layout::Item::Text { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Escaped problems whose first title holds an unbroken URL of `len` characters.
+fn long_token_rows(len: usize) -> String {
+    format!(
+        "L1,500 from https://shop.example.com/{},production,2025-11-01,code,P1,5\n\
+         L2,Short one,production,2025-11-02,infra,P2,4\n",
+        "x".repeat(len)
+    )
+}
+
+#[test]
+fn a_long_token_in_a_title_keeps_the_document_table_apart() {
+    let fonts = fonts::Fonts::load().unwrap();
+    for len in [90, 250] {
+        let (report, charts) = from_rows(&long_token_rows(len), Audience::Sprint);
+        for paper in [Paper::A4, Paper::Letter] {
+            let pages = document::layout(&report, &charts, &fonts, paper);
+            assert_text_apart_and_inside(&pages, &fonts, 56.0);
+            let items = item_texts(&pages);
+            for whole in [
+                "Id",
+                "Severity",
+                "Hours",
+                "L1",
+                "L2",
+                "5.0",
+                "Code defect",
+                "P1",
+            ] {
+                assert!(items.contains(&whole), "{len}: {whole:?} was broken");
+            }
+        }
+        let text = page_texts(&parse(&pdf(&report, &charts, Paper::A4))).concat();
+        let header = squash("Id Title Type Severity Hours");
+        assert!(text.contains(&header), "{text}");
+        assert!(text.contains("L2ShortoneInfrastructureP24.0"), "{text}");
+    }
+}
+
+#[test]
+fn a_long_token_in_a_slide_table_keeps_it_apart() {
+    let fonts = fonts::Fonts::load().unwrap();
+    let (sprint, _) = from_rows(&long_token_rows(250), Audience::Sprint);
+    let (mut report, charts) = sample(Audience::Board);
+    let table = sprint
+        .sections
+        .iter()
+        .find_map(|s| s.table.clone().filter(|t| t.columns[0].title == "Id"))
+        .unwrap();
+    // Beside a chart, in the slide's narrow left column.
+    let section = report
+        .sections
+        .iter_mut()
+        .find(|s| s.chart.is_some() && !s.paragraphs.is_empty())
+        .unwrap();
+    section.table = Some(table);
+    let pages = deck::layout(&report, &charts, &fonts);
+    assert_text_apart_and_inside(&pages, &fonts, 64.0);
+    let items = item_texts(&pages);
+    for whole in ["Id", "Hours", "L1", "L2", "5.0", "4.0", "Infrastructure"] {
+        assert!(items.contains(&whole), "{whole:?} was broken");
+    }
+}
+
+#[test]
+fn the_samples_lay_out_without_overlapping_text() {
+    let fonts = fonts::Fonts::load().unwrap();
+    for audience in [Audience::Sprint, Audience::Em] {
+        let (report, charts) = sample(audience);
+        let pages = document::layout(&report, &charts, &fonts, Paper::A4);
+        assert_text_apart_and_inside(&pages, &fonts, 56.0);
+    }
+    let (report, charts) = sample(Audience::Board);
+    assert_text_apart_and_inside(&deck::layout(&report, &charts, &fonts), &fonts, 64.0);
+}
+
+#[test]
+fn a_long_period_name_is_shortened_in_the_footer_beside_the_page_number() {
+    let fonts = fonts::Fonts::load().unwrap();
+    let name = "Sprint 42 – Checkout hardening and the payment-provider migration for the DACH region (Zürich, Wien, München) with extra scope";
+    for audience in [Audience::Sprint, Audience::Board] {
+        let (mut report, charts) = sample(audience);
+        report.period.label = name.into();
+        let pages = match audience {
+            Audience::Board => vec![(deck::layout(&report, &charts, &fonts), 64.0)],
+            _ => [Paper::A4, Paper::Letter]
+                .map(|paper| (document::layout(&report, &charts, &fonts, paper), 56.0))
+                .into(),
+        };
+        for (pages, margin) in pages {
+            assert_text_apart_and_inside(&pages, &fonts, margin);
+            let footers: Vec<&str> = item_texts(&pages)
+                .into_iter()
+                .filter(|t| t.ends_with(" · 1 July 2026 to 30 September 2026"))
+                .collect();
+            assert_eq!(footers.len(), pages.pages.len(), "{footers:?}");
+            for footer in footers {
+                assert!(footer.starts_with("Sprint 42 – Checkout hardening"));
+                assert!(footer.contains("… · "), "{footer}");
+            }
+        }
+    }
+}
