@@ -309,7 +309,8 @@ fn biggest_change(ctx: &Context<'_>, base: &Side, now: &Side) -> Section {
     }
 }
 
-/// `when` is "this quarter" or "in 2026-05".
+/// `when` is "this quarter" or "in 2026-05". Unclassified problems get their own step,
+/// after the kinds that cost the most: they cannot be fixed until someone says what they were.
 fn next_steps(ctx: &Context<'_>, when: &str) -> Section {
     let mut rows: Vec<_> = ctx
         .types()
@@ -320,29 +321,36 @@ fn next_steps(ctx: &Context<'_>, when: &str) -> Section {
             .total_cmp(&a.cost_hours)
             .then(a.kind.cmp(&b.kind))
     });
-    let bullets: Vec<String> = rows
-        .iter()
-        .take(3)
-        .map(|t| {
-            format!(
-                "{}: {}.",
-                words::capitalise(noun(t.kind, 2)),
-                words::remedy_plain(t.kind)
-            )
-        })
-        .collect();
+    let step = |kind: ProblemType| {
+        format!(
+            "{}: {}.",
+            words::capitalise(noun(kind, 2)),
+            words::remedy_plain(kind)
+        )
+    };
+    let mut bullets: Vec<String> = rows.iter().take(3).map(|t| step(t.kind)).collect();
+    let unclassified = ctx
+        .types()
+        .find(|t| t.kind == ProblemType::Unclassified)
+        .map_or(0, |t| t.escaped);
+    let paragraph = if ctx.m.totals.escaped == 0 {
+        format!("Nothing reached production {when}; we keep the checks that made that possible.")
+    } else if bullets.is_empty() {
+        format!(
+            "{} reached production {when} without a record of what kind of problem {}, so the first step is to find out:",
+            count(unclassified, "problem", "problems"),
+            if unclassified == 1 { "it was" } else { "they were" }
+        )
+    } else {
+        format!("Focused on the kinds of problem that cost the most {when}:")
+    };
+    if unclassified > 0 {
+        bullets.push(step(ProblemType::Unclassified));
+    }
     Section {
         id: "next".into(),
         heading: "What we do next".into(),
-        paragraphs: if bullets.is_empty() {
-            vec![format!(
-                "Nothing reached production {when}; we keep the checks that made that possible."
-            )]
-        } else {
-            vec![format!(
-                "Focused on the kinds of problem that cost the most {when}:"
-            )]
-        },
+        paragraphs: vec![paragraph],
         bullets,
         ..Section::default()
     }

@@ -280,3 +280,35 @@ fn the_board_compares_a_month_with_the_month_before() {
         ["In 2026-Q1, 21 problems reached production and cost about 105 hours; in 2026-Q2, 18 problems and about 42 hours. That is 3 fewer problems and about 63 hours less work."]
     );
 }
+
+/// Only unclassified problems escaped: something did reach production, and the step is to
+/// say what it was (found by the audit: the board said "Nothing reached production").
+#[test]
+fn the_board_asks_to_classify_what_escaped_unclassified() {
+    let rows = "U1,x,production,2025-11-05,,,\nU2,y,unit,2025-11-06,,,\n";
+    let r = report(rows, Audience::Board);
+    let next = r.sections.iter().find(|s| s.id == "next").unwrap();
+    assert_eq!(
+        next.paragraphs,
+        ["1 problem reached production this quarter without a record of what kind of problem it was, so the first step is to find out:"]
+    );
+    assert_eq!(
+        next.bullets,
+        ["Unclassified problems: record what kind of problem each one is, so the next report can say what to fix."]
+    );
+    // With a classified kind beside them, that kind leads and classifying follows.
+    let rows = "U1,x,production,2025-11-05,,,2\nC1,y,production,2025-11-06,code,,3\n";
+    let r = report(rows, Audience::Board);
+    let next = r.sections.iter().find(|s| s.id == "next").unwrap();
+    assert_eq!(
+        next.paragraphs,
+        ["Focused on the kinds of problem that cost the most this quarter:"]
+    );
+    assert_eq!(
+        next.bullets,
+        [
+            "Code defects: more automated tests on the code that changes most, and no feature counted as done without them.",
+            "Unclassified problems: record what kind of problem each one is, so the next report can say what to fix.",
+        ]
+    );
+}
