@@ -1,6 +1,7 @@
 //! The executives' summary: the period's escaped problems and cost against a baseline, the
 //! biggest change and what drove it, and what we do next. Plain words; no team named.
-//! A quarter is compared with the year's first quarter (SPEC 5); a month, week, sprint or
+//! A quarter is compared with the year's first quarter (SPEC 5), or with the year's earliest
+//! quarter with recorded problems when the first has none, saying so; a month, week, sprint or
 //! range with the period of the same kind before it, so like is compared with like.
 
 use std::collections::BTreeMap;
@@ -18,13 +19,16 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
     let t = &m.totals;
     let label = &ctx.period.label;
     let quarterly = is_quarter(ctx);
-    let compared = if quarterly {
-        m.quarters
-            .last()
-            .zip(baseline(&m.quarters))
-            .map(|(now, base)| (Side::quarter(base), Side::quarter(now)))
+    let (compared, baseline_note) = if quarterly {
+        match (m.quarters.last(), baseline(&m.quarters)) {
+            (Some(now), Baseline::Quarter(base, note)) => {
+                (Some((Side::quarter(base), Side::quarter(now))), note)
+            }
+            (_, Baseline::Missing(why)) => (None, Some(why)),
+            (None, _) => (None, None),
+        }
     } else {
-        previous_period(ctx)
+        (previous_period(ctx), None)
     };
 
     let mut headline = Vec::new();
@@ -68,7 +72,8 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
 
     let mut sections = Vec::new();
     if let Some((base, now)) = &compared {
-        let comparison = compare(ctx, base, now);
+        let mut comparison: Vec<String> = baseline_note.into_iter().collect();
+        comparison.extend(compare(ctx, base, now));
         figures[0].detail = format!("{} in {}", int(base.escaped), base.label);
         sections.push(Section {
             id: "against-first-quarter".into(),
@@ -82,7 +87,7 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
         let (heading, paragraph) = if quarterly {
             (
                 "Against earlier quarters".to_string(),
-                "There is no earlier quarter in the data to compare with.".to_string(),
+                baseline_note.unwrap_or_else(|| NO_EARLIER_QUARTER.to_string()),
             )
         } else {
             (
@@ -206,15 +211,62 @@ fn previous_period(ctx: &Context<'_>) -> Option<(Side, Side)> {
     Some((base, now))
 }
 
-/// The year's first quarter among the quarters shown; for a first quarter, the one before.
-fn baseline(quarters: &[QuarterRow]) -> Option<&QuarterRow> {
-    let last = quarters.last()?;
-    let year = last.label.get(..4)?;
+const NO_EARLIER_QUARTER: &str = "There is no earlier quarter in the data to compare with.";
+
+/// What a quarter is compared with.
+enum Baseline<'q> {
+    /// A quarter with recorded problems, and why it is not the year's first when it is not.
+    Quarter(&'q QuarterRow, Option<String>),
+    /// No quarter to compare with, and why.
+    Missing(String),
+}
+
+/// The year's earliest quarter with recorded problems among the quarters shown (the first
+/// quarter, unless it has none); for a first quarter, the one before.
+fn baseline(quarters: &[QuarterRow]) -> Baseline<'_> {
+    let Some((last, earlier)) = quarters.split_last() else {
+        return Baseline::Missing(NO_EARLIER_QUARTER.into());
+    };
+    let year = last.label.get(..4).unwrap_or_default();
     let first_of_year = format!("{year}-Q1");
     if last.label == first_of_year {
-        quarters.iter().rev().nth(1)
-    } else {
-        quarters.iter().find(|q| q.label == first_of_year)
+        return match earlier.last() {
+            None => Baseline::Missing(NO_EARLIER_QUARTER.into()),
+            Some(q) if q.problems == 0 => Baseline::Missing(format!(
+                "No problems were recorded in {}, the quarter before, to compare with.",
+                q.label
+            )),
+            Some(q) => Baseline::Quarter(q, None),
+        };
+    }
+    let same_year: Vec<&QuarterRow> = earlier
+        .iter()
+        .filter(|q| q.label.get(..4) == Some(year))
+        .collect();
+    match same_year.iter().find(|q| q.problems > 0) {
+        Some(q) if q.label == first_of_year => Baseline::Quarter(q, None),
+        Some(q) => Baseline::Quarter(
+            q,
+            Some(format!(
+                "No problems were recorded in {first_of_year}, so {} is compared with {}, the earliest quarter of {year} with recorded problems.",
+                last.label, q.label
+            )),
+        ),
+        None => match same_year.as_slice() {
+            [] => Baseline::Missing(NO_EARLIER_QUARTER.into()),
+            [one] => Baseline::Missing(format!(
+                "No problems were recorded in {}, so there is no earlier quarter of {year} to compare with.",
+                one.label
+            )),
+            [a, b] => Baseline::Missing(format!(
+                "No problems were recorded in {} or {}, so there is no earlier quarter of {year} to compare with.",
+                a.label, b.label
+            )),
+            [a, .., z] => Baseline::Missing(format!(
+                "No problems were recorded from {} to {}, so there is no earlier quarter of {year} to compare with.",
+                a.label, z.label
+            )),
+        },
     }
 }
 

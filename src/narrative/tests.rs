@@ -312,3 +312,52 @@ fn the_board_asks_to_classify_what_escaped_unclassified() {
         ]
     );
 }
+
+/// A quarter is compared with the year's first quarter, or with the year's earliest quarter
+/// with recorded problems, saying which; never "no earlier quarter" when there is one.
+#[test]
+fn the_board_compares_with_the_year_s_earliest_quarter_with_data() {
+    // The data starts in 2025-Q2: 2025-Q1 is not even shown.
+    let rows = "B1,,production,2025-05-01,code,,4\n\
+                B2,,production,2025-08-01,code,,4\n\
+                B3,,production,2025-11-01,infra,,10\n\
+                B4,,unit,2025-11-02,,,\n";
+    let r = report(rows, Audience::Board);
+    assert_eq!(r.sections[0].heading, "2025-Q4 against 2025-Q2");
+    assert_eq!(r.figures[0].detail, "1 in 2025-Q2");
+    assert_eq!(
+        r.sections[0].paragraphs[0],
+        "No problems were recorded in 2025-Q1, so 2025-Q4 is compared with 2025-Q2, the earliest quarter of 2025 with recorded problems."
+    );
+    assert_eq!(r.sections[0].paragraphs.len(), 2);
+
+    // 2025-Q1 is shown (the data starts in 2024) but empty: the same.
+    let rows = "A,,production,2024-12-01,code,,4\nB,,production,2025-05-01,code,,4\nC,,production,2025-11-01,code,,4\n";
+    let r = report(rows, Audience::Board);
+    assert_eq!(r.sections[0].heading, "2025-Q4 against 2025-Q2");
+
+    // Nothing earlier in 2025, though 2024 has problems.
+    let rows = "A,,production,2024-12-01,code,,4\nC,,production,2025-11-01,code,,4\n";
+    let r = report(rows, Audience::Board);
+    assert_eq!(r.sections[0].heading, "Against earlier quarters");
+    assert_eq!(
+        r.sections[0].paragraphs,
+        ["No problems were recorded from 2025-Q1 to 2025-Q3, so there is no earlier quarter of 2025 to compare with."]
+    );
+
+    // A first quarter is compared with the one before, which here is empty.
+    let rows = "A,,production,2024-08-01,code,,4\nC,,production,2025-02-01,code,,4\n";
+    let r = report_for(rows, Audience::Board, "", "2025-Q1");
+    assert_eq!(
+        r.sections[0].paragraphs,
+        ["No problems were recorded in 2024-Q4, the quarter before, to compare with."]
+    );
+
+    // The data starts in the quarter itself.
+    let rows = "C,,production,2025-11-01,code,,4\n";
+    let r = report(rows, Audience::Board);
+    assert_eq!(
+        r.sections[0].paragraphs,
+        ["There is no earlier quarter in the data to compare with."]
+    );
+}
