@@ -323,14 +323,24 @@ fn leakage(ctx: &Context<'_>) -> Section {
             .push(vec![s.stage.clone(), int(s.found), opt_pct(s.leakage)]);
     }
     let last_gate = boundary.checked_sub(1).and_then(|i| m.stages.get(i));
+    let explain =
+        "For each stage, the share of the problems found there or later that got past it.";
     let paragraphs = match last_gate {
         Some(gate) if gate.leakage.is_some() => vec![format!(
-            "For each stage, the share of the problems found there or later that got past it. The last gate before {}, {}, let {} of what reached it through.",
+            "{explain} The last gate before {}, {}, let {} of what reached it through.",
             m.boundary,
             gate.stage,
             opt_pct(gate.leakage)
         )],
-        _ => vec!["No problems reached the stages before release this period.".into()],
+        // Nothing was found at the last gate or later, so nothing escaped.
+        Some(gate) => vec![format!(
+            "{explain} No problem got as far as {}, the last gate before {}, so none escaped.",
+            gate.stage, m.boundary
+        )],
+        None => vec![format!(
+            "Every stage counts as escaped: the boundary, {}, is the first stage, so there is no gate before release to measure.",
+            m.boundary
+        )],
     };
     Section {
         id: "stage-leakage".into(),

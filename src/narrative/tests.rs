@@ -361,3 +361,28 @@ fn the_board_compares_with_the_year_s_earliest_quarter_with_data() {
         ["There is no earlier quarter in the data to compare with."]
     );
 }
+
+/// Problems were found before release but none reached the last gate: the sentence says
+/// what the table shows (the audit found "No problems reached the stages before release"
+/// beside a table with unit 1, uat 1).
+#[test]
+fn stage_leakage_without_anything_at_the_last_gate() {
+    let rows = "R1,,unit,2025-11-01,,,\nR2,,uat,2025-11-02,,,\n";
+    let r = report(rows, Audience::Em);
+    let leakage = r.sections.iter().find(|s| s.id == "stage-leakage").unwrap();
+    assert_eq!(
+        leakage.paragraphs,
+        [
+            "For each stage, the share of the problems found there or later that got past it. \
+          No problem got as far as staging, the last gate before production, so none escaped."
+        ]
+    );
+    // With the boundary on the first stage there are no gates before release at all.
+    let config = "[stages]\norder = [\"unit\", \"uat\"]\nboundary = \"unit\"\n";
+    let r = report_with(rows, Audience::Em, config);
+    let leakage = r.sections.iter().find(|s| s.id == "stage-leakage").unwrap();
+    assert_eq!(
+        leakage.paragraphs,
+        ["Every stage counts as escaped: the boundary, unit, is the first stage, so there is no gate before release to measure."]
+    );
+}
