@@ -101,8 +101,8 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
         table: Some(quarter_table(ctx)),
         chart: Some("escaped-by-quarter".into()),
         note: Some(format!(
-            "A type is rising or dropping when its count moved by at least {} % between the first and last quarter shown; with fewer than 5 in both, it is too few to call.",
-            ctx.settings.trend_threshold * 100.0
+            "A type is rising or dropping when its count moved by at least {} between the first and last quarter shown; with fewer than 5 in both, it is too few to call.",
+            pct(ctx.settings.trend_threshold)
         )),
     }];
     sections.push(Section {

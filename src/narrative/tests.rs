@@ -386,3 +386,24 @@ fn stage_leakage_without_anything_at_the_last_gate() {
         ["Every stage counts as escaped: the boundary, unit, is the first stage, so there is no gate before release to measure."]
     );
 }
+
+/// The trend threshold reads as a percentage with one decimal, without float noise
+/// (7.0 / 100 * 100 is 7.000000000000001).
+#[test]
+fn the_trend_threshold_reads_as_a_percentage() {
+    for (pct, text) in [
+        ("7.0", "7.0 %"),
+        ("14", "14.0 %"),
+        ("29", "29.0 %"),
+        ("57", "57.0 %"),
+    ] {
+        let config = format!("[thresholds]\ntrend_pct = {pct}\n");
+        let r = report_with("", Audience::Em, &config);
+        let trends = r.sections.iter().find(|s| s.id == "trends").unwrap();
+        let note = trends.note.as_deref().unwrap();
+        assert!(
+            note.contains(&format!("moved by at least {text} between")),
+            "{note}"
+        );
+    }
+}
