@@ -12,7 +12,7 @@ use super::words::{self, noun};
 use super::{Context, Figure, Report, Section};
 use crate::metrics::report::{QuarterRow, TypeQuarter};
 use crate::model::{ProblemType, Quarter};
-use crate::text::{count, hours, int, opt_pct, whole};
+use crate::text::{count, hours_words, int, opt_pct, whole};
 
 pub(super) fn build(ctx: &Context<'_>) -> Report {
     let m = ctx.m;
@@ -338,14 +338,21 @@ fn biggest_change(ctx: &Context<'_>, base: &Side, now: &Side) -> Section {
                     _ => "with the same number of problems".into(),
                 }
             };
+            let spent = |h: f64| {
+                if h == 0.0 {
+                    "nothing".to_string()
+                } else {
+                    hours_words(h, true)
+                }
+            };
             vec![format!(
-                "The biggest change is {direction}: {} cost {} {} than in {} (from {} to {} hours), {driver}.",
+                "The biggest change is {direction}: {} cost {} {} than in {} (from {} to {}), {driver}.",
                 noun(t, 2),
                 ctx.cost_words(delta.abs(), true),
                 if delta > 0.0 { "more" } else { "less" },
                 base.label,
-                hours(a.cost_hours),
-                hours(b.cost_hours),
+                spent(a.cost_hours),
+                spent(b.cost_hours),
             )]
         }
         _ => vec![format!(

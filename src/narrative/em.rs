@@ -3,9 +3,10 @@
 
 use super::words::{self, noun};
 use super::{Context, Figure, Report, Section, Table};
+use crate::metrics::report::Spread;
 use crate::metrics::stats::Direction;
 use crate::model::ProblemType;
-use crate::text::{count, hours, int, join_list, opt_pct, pct};
+use crate::text::{count, hours, hours_words, int, join_list, opt_pct, pct};
 
 pub(super) fn build(ctx: &Context<'_>) -> Report {
     let m = ctx.m;
@@ -287,12 +288,7 @@ fn times(ctx: &Context<'_>) -> Section {
                 .into_iter()
                 .find(|t| t.as_str() == kind)
                 .unwrap_or(ProblemType::Unclassified);
-            vec![format!(
-                "{} take longest to resolve: a median of {} hours, and 1 in 10 takes over {} hours.",
-                words::capitalise(noun(t, 2)),
-                hours(s.median),
-                hours(s.p90)
-            )]
+            vec![resolve_sentence(t, s, m.time_to_resolve_hours.len() == 1)]
         }
     };
     Section {
@@ -302,6 +298,43 @@ fn times(ctx: &Context<'_>) -> Section {
         table: (!table.rows.is_empty()).then_some(table),
         note: Some("Medians and 90th percentiles in hours, for this period's escaped problems with the timestamps recorded. Time to detect counts from when a problem was introduced or, when that is not recorded, from the production deployment it is attributed to.".into()),
         ..Section::default()
+    }
+}
+
+/// At least this many times before a sentence speaks of the slowest tenth.
+const TAIL_SAMPLE: usize = 10;
+
+/// The slowest type's time to resolve in words: a median, and the slowest tenth only when
+/// there are enough problems for one; `only` when no other type has times.
+fn resolve_sentence(t: ProblemType, s: &Spread, only: bool) -> String {
+    let median = hours_words(s.median, false);
+    let tail = if s.count >= TAIL_SAMPLE {
+        format!(", and 1 in 10 takes {} or more", hours_words(s.p90, false))
+    } else {
+        String::new()
+    };
+    match (only, s.count) {
+        (true, 1) => format!(
+            "Resolution times were recorded only for 1 {}: it took {median}.",
+            noun(t, 1)
+        ),
+        (true, n) => format!(
+            "Resolution times were recorded only for {}: a median of {median}{tail}.",
+            words::counted(t, n as u64)
+        ),
+        (false, 1) => format!(
+            "{} take longest to resolve: the only one with a time recorded took {median}.",
+            words::capitalise(noun(t, 2))
+        ),
+        (false, n) if n < TAIL_SAMPLE => format!(
+            "{} take longest to resolve: a median of {median} across {}.",
+            words::capitalise(noun(t, 2)),
+            count(n as u64, "problem", "problems")
+        ),
+        (false, _) => format!(
+            "{} take longest to resolve: a median of {median}{tail}.",
+            words::capitalise(noun(t, 2))
+        ),
     }
 }
 

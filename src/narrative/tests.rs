@@ -262,7 +262,7 @@ fn the_board_compares_a_month_with_the_month_before() {
     );
     assert_eq!(
         june.sections[1].paragraphs,
-        ["The biggest change is a new cost: code defects cost about 18 hours more than in 2026-05 (from 12.0 to 30.0 hours), driven by more of them (3 in 2026-05, 15 in 2026-06)."]
+        ["The biggest change is a new cost: code defects cost about 18 hours more than in 2026-05 (from about 12 hours to about 30 hours), driven by more of them (3 in 2026-05, 15 in 2026-06)."]
     );
     let next = june.sections.iter().find(|s| s.id == "next").unwrap();
     assert_eq!(
@@ -406,4 +406,49 @@ fn the_trend_threshold_reads_as_a_percentage() {
             "{note}"
         );
     }
+}
+
+/// Sentences give whole hours (SPEC 5) and claim a slowest tenth only with enough problems.
+#[test]
+fn times_to_resolve_in_whole_hours_and_no_tail_from_few_problems() {
+    let header = "id,found_stage,detected_at,resolved_at,type,cost_hours\n";
+    let em = |rows: &str| {
+        let config = Config::default();
+        let settings = Settings::from_config(&config).unwrap();
+        let mut file = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
+        write!(file, "{header}{rows}").unwrap();
+        let period = Period::parse("2025-Q4", &[]).unwrap();
+        let mut ingest = Ingest::new(&config, PeriodChoice::Given(period));
+        ingest
+            .read(&Source::Path(file.path().to_path_buf()), None)
+            .unwrap();
+        let r = build(&ingest.finish(&settings), &settings, Audience::Em);
+        let times = r
+            .sections
+            .iter()
+            .find(|s| s.id == "time-to-resolve")
+            .unwrap();
+        times.paragraphs[0].clone()
+    };
+    // One code defect, resolved a day later.
+    assert_eq!(
+        em("A,production,2025-11-01T00:00:00Z,2025-11-02T00:00:00Z,code,1\n"),
+        "Resolution times were recorded only for 1 code defect: it took 24 hours."
+    );
+    // Two types; code defects take 10 h and 13 h (median 11.5 h), the infrastructure problem 2 h.
+    let rows = "A,production,2025-11-01T00:00:00Z,2025-11-01T10:00:00Z,code,1\n\
+                B,production,2025-11-01T00:00:00Z,2025-11-01T13:00:00Z,code,1\n\
+                C,production,2025-11-01T00:00:00Z,2025-11-01T02:00:00Z,infra,1\n";
+    assert_eq!(
+        em(rows),
+        "Code defects take longest to resolve: a median of about 12 hours across 2 problems."
+    );
+    // Ten code defects taking 1 to 10 hours: median 5.5 h, 90th percentile 9.1 h.
+    let rows: String = (1..=10)
+        .map(|h| format!("A{h},production,2025-11-01T00:00:00Z,2025-11-01T{h:02}:00:00Z,code,1\n"))
+        .collect();
+    assert_eq!(
+        em(&(rows + "C,production,2025-11-01T00:00:00Z,2025-11-01T02:00:00Z,infra,1\n")),
+        "Code defects take longest to resolve: a median of about 6 hours, and 1 in 10 takes about 9 hours or more."
+    );
 }
