@@ -22,7 +22,11 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
     let (compared, baseline_note) = if quarterly {
         match (m.quarters.last(), baseline(&m.quarters)) {
             (Some(now), Baseline::Quarter(base, note)) => {
-                (Some((Side::quarter(base), Side::quarter(now))), note)
+                let now = Side::quarter(now, Estimates::of_period(ctx));
+                (
+                    Some((Side::quarter(base, Estimates::unknown(ctx)), now)),
+                    note,
+                )
             }
             (_, Baseline::Missing(why)) => (None, Some(why)),
             (None, _) => (None, None),
@@ -154,16 +158,56 @@ struct Side {
     escaped: u64,
     cost_hours: f64,
     by_type: BTreeMap<ProblemType, TypeQuarter>,
+    estimates: Estimates,
 }
 
 impl Side {
-    fn quarter(q: &QuarterRow) -> Side {
+    fn quarter(q: &QuarterRow, estimates: Estimates) -> Side {
         Side {
             label: q.label.clone(),
             escaped: q.escaped,
             cost_hours: q.cost_hours,
             by_type: q.by_type.clone(),
+            estimates,
         }
+    }
+}
+
+/// Which of a side's hours include estimates from the cost model, so that "about" goes
+/// with them and not with hours that were logged (SPEC 5).
+struct Estimates {
+    total: bool,
+    types: Vec<ProblemType>,
+}
+
+impl Estimates {
+    /// The selected period's, known exactly.
+    fn of_period(ctx: &Context<'_>) -> Estimates {
+        Estimates {
+            total: ctx.m.totals.estimated_hours > 0.0,
+            types: ctx
+                .types()
+                .filter(|t| t.estimated_hours > 0.0)
+                .map(|t| t.kind)
+                .collect(),
+        }
+    }
+
+    /// An earlier period's: the metrics do not say, so any estimate in the data counts.
+    fn unknown(ctx: &Context<'_>) -> Estimates {
+        let any = ctx.m.data_quality.estimated_costs > 0;
+        Estimates {
+            total: any,
+            types: if any {
+                ProblemType::ALL.to_vec()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    fn of_type(&self, t: ProblemType) -> bool {
+        self.types.contains(&t)
     }
 }
 
@@ -189,6 +233,7 @@ fn previous_period(ctx: &Context<'_>) -> Option<(Side, Side)> {
         escaped: previous.escaped,
         cost_hours: previous.cost_hours,
         by_type: previous.by_type.clone(),
+        estimates: Estimates::unknown(ctx),
     };
     let now = Side {
         label: ctx.period.label.clone(),
@@ -207,6 +252,7 @@ fn previous_period(ctx: &Context<'_>) -> Option<(Side, Side)> {
                 )
             })
             .collect(),
+        estimates: Estimates::of_period(ctx),
     };
     Some((base, now))
 }
@@ -278,21 +324,22 @@ fn compare(ctx: &Context<'_>, base: &Side, now: &Side) -> Vec<String> {
         d => count(d as u64, "more problem", "more problems"),
     };
     let hours_diff = now.cost_hours - base.cost_hours;
+    let either = base.estimates.total || now.estimates.total;
     let cost_change = if hours_diff.abs() < 0.5 {
         "about the same work".to_string()
     } else if hours_diff < 0.0 {
-        format!("{} less work", ctx.cost_words(-hours_diff, true))
+        format!("{} less work", ctx.cost_words(-hours_diff, either))
     } else {
-        format!("{} more work", ctx.cost_words(hours_diff, true))
+        format!("{} more work", ctx.cost_words(hours_diff, either))
     };
     vec![format!(
         "In {}, {} reached production and cost {}; in {}, {} and {}. That is {count_change} and {cost_change}.",
         base.label,
         count(base.escaped, "problem", "problems"),
-        ctx.cost_words(base.cost_hours, true),
+        ctx.cost_words(base.cost_hours, base.estimates.total),
         now.label,
         count(now.escaped, "problem", "problems"),
-        ctx.cost_words(now.cost_hours, true),
+        ctx.cost_words(now.cost_hours, now.estimates.total),
     )]
 }
 
@@ -312,6 +359,7 @@ fn biggest_change(ctx: &Context<'_>, base: &Side, now: &Side) -> Section {
             } else {
                 "a saving"
             };
+            let (est_a, est_b) = (base.estimates.of_type(t), now.estimates.of_type(t));
             let per_a = (a.escaped > 0).then(|| a.cost_hours / a.escaped as f64);
             let per_b = (b.escaped > 0).then(|| b.cost_hours / b.escaped as f64);
             let driver = if a.escaped != b.escaped {
@@ -330,29 +378,33 @@ fn biggest_change(ctx: &Context<'_>, base: &Side, now: &Side) -> Section {
             } else {
                 match (per_a, per_b) {
                     (Some(x), Some(y)) => format!(
-                        "with the same number of problems, each {} (about {} hours each instead of {})",
-                        if y > x { "costing more" } else { "costing less" },
-                        whole(y),
-                        whole(x)
+                        "with the same number of problems, each {} ({} each instead of {})",
+                        if y > x {
+                            "costing more"
+                        } else {
+                            "costing less"
+                        },
+                        hours_words(y, est_b),
+                        hours_words(x, est_a)
                     ),
                     _ => "with the same number of problems".into(),
                 }
             };
-            let spent = |h: f64| {
+            let spent = |h: f64, estimated: bool| {
                 if h == 0.0 {
                     "nothing".to_string()
                 } else {
-                    hours_words(h, true)
+                    hours_words(h, estimated)
                 }
             };
             vec![format!(
                 "The biggest change is {direction}: {} cost {} {} than in {} (from {} to {}), {driver}.",
                 noun(t, 2),
-                ctx.cost_words(delta.abs(), true),
+                ctx.cost_words(delta.abs(), est_a || est_b),
                 if delta > 0.0 { "more" } else { "less" },
                 base.label,
-                spent(a.cost_hours),
-                spent(b.cost_hours),
+                spent(a.cost_hours, est_a),
+                spent(b.cost_hours, est_b),
             )]
         }
         _ => vec![format!(

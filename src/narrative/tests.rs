@@ -258,11 +258,11 @@ fn the_board_compares_a_month_with_the_month_before() {
     assert_eq!(june.sections[0].heading, "2026-06 against 2026-05");
     assert_eq!(
         june.sections[0].paragraphs,
-        ["In 2026-05, 3 problems reached production and cost about 12 hours; in 2026-06, 15 problems and about 30 hours. That is 12 more problems and about 18 hours more work."]
+        ["In 2026-05, 3 problems reached production and cost 12 hours; in 2026-06, 15 problems and 30 hours. That is 12 more problems and 18 hours more work."]
     );
     assert_eq!(
         june.sections[1].paragraphs,
-        ["The biggest change is a new cost: code defects cost about 18 hours more than in 2026-05 (from about 12 hours to about 30 hours), driven by more of them (3 in 2026-05, 15 in 2026-06)."]
+        ["The biggest change is a new cost: code defects cost 18 hours more than in 2026-05 (from 12 hours to 30 hours), driven by more of them (3 in 2026-05, 15 in 2026-06)."]
     );
     let next = june.sections.iter().find(|s| s.id == "next").unwrap();
     assert_eq!(
@@ -277,7 +277,7 @@ fn the_board_compares_a_month_with_the_month_before() {
     assert_eq!(q2.sections[0].heading, "2026-Q2 against 2026-Q1");
     assert_eq!(
         q2.sections[0].paragraphs,
-        ["In 2026-Q1, 21 problems reached production and cost about 105 hours; in 2026-Q2, 18 problems and about 42 hours. That is 3 fewer problems and about 63 hours less work."]
+        ["In 2026-Q1, 21 problems reached production and cost 105 hours; in 2026-Q2, 18 problems and 42 hours. That is 3 fewer problems and 63 hours less work."]
     );
 }
 
@@ -450,5 +450,42 @@ fn times_to_resolve_in_whole_hours_and_no_tail_from_few_problems() {
     assert_eq!(
         em(&(rows + "C,production,2025-11-01T00:00:00Z,2025-11-01T02:00:00Z,infra,1\n")),
         "Code defects take longest to resolve: a median of about 6 hours, and 1 in 10 takes about 9 hours or more."
+    );
+}
+
+/// "about" goes with rounded or estimated figures only (SPEC 5): logged hours are exact on
+/// every slide, as in the headline.
+#[test]
+fn the_board_says_about_only_for_estimates_and_rounding() {
+    let logged = "A,,production,2025-02-01,code,,1\n\
+                  B,,production,2025-11-01,code,,30\n\
+                  C,,production,2025-11-02,code,,7\n";
+    let r = report(logged, Audience::Board);
+    assert_eq!(
+        r.headline[0],
+        "In 2025-Q4, 2 problems reached production, costing 37 hours."
+    );
+    assert_eq!(
+        r.sections[0].paragraphs,
+        ["In 2025-Q1, 1 problem reached production and cost 1 hour; in 2025-Q4, 2 problems and 37 hours. That is 1 more problem and 36 hours more work."]
+    );
+    assert_eq!(
+        r.sections[1].paragraphs,
+        ["The biggest change is a new cost: code defects cost 36 hours more than in 2025-Q1 (from 1 hour to 37 hours), driven by more of them (1 in 2025-Q1, 2 in 2025-Q4)."]
+    );
+    // A regression without hours in 2025-Q1 is estimated at 8.5 hours: 2025-Q1 now costs
+    // 9.5 hours, about 10, and the change is 27.5 hours, about 28. The metrics do not say
+    // which earlier quarter holds an estimate, so the earlier side reads "about".
+    let r = report(
+        &(logged.to_string() + "D,,production,2025-02-02,regression,,\n"),
+        Audience::Board,
+    );
+    assert_eq!(
+        r.sections[0].paragraphs,
+        ["In 2025-Q1, 2 problems reached production and cost about 10 hours; in 2025-Q4, 2 problems and 37 hours. That is the same number of problems and about 28 hours more work."]
+    );
+    assert_eq!(
+        r.sections[1].paragraphs,
+        ["The biggest change is a new cost: code defects cost about 36 hours more than in 2025-Q1 (from about 1 hour to 37 hours), driven by more of them (1 in 2025-Q1, 2 in 2025-Q4)."]
     );
 }
