@@ -22,6 +22,12 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
         .map(|q| q.label.clone())
         .unwrap_or_default();
 
+    // ", 2025-Q3 to 2026-Q3", or the one quarter.
+    let shown = match m.quarters.len() {
+        0 => String::new(),
+        1 => format!(", {last}"),
+        _ => format!(", {first} to {last}"),
+    };
     let mut points = Vec::new();
     let mut dropping = Vec::new();
     let mut holding = Vec::new();
@@ -33,6 +39,13 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
             continue;
         }
         let name = words::capitalise(noun(i, 2));
+        if m.quarters.len() == 1 {
+            points.push(format!(
+                "{name}: {b} in {last}, the only quarter shown, so no trend yet. To bring them down: {}.",
+                words::remedy(i)
+            ));
+            continue;
+        }
         let span = format!("{a} in {first}, {b} in {last}");
         let point = match trend.direction {
             Direction::Dropping => {
@@ -92,7 +105,7 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
 
     let mut sections = vec![Section {
         id: "trends".into(),
-        heading: format!("Trends by type, {first} to {last}"),
+        heading: format!("Trends by type{shown}"),
         paragraphs: if points.is_empty() {
             vec!["No escaped problems in the quarters shown, so there is no trend to discuss.".into()]
         } else {
@@ -135,7 +148,14 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
     Report {
         audience: super::Audience::Em,
         title: format!("Quality talking points, {}", ctx.period.label),
-        subtitle: format!("{} · trends over {} to {}", ctx.period.range, first, last),
+        subtitle: match m.quarters.len() {
+            0 => ctx.period.range.clone(),
+            1 => format!(
+                "{} · no earlier quarter in the data, so no trends yet",
+                ctx.period.range
+            ),
+            _ => format!("{} · trends over {first} to {last}", ctx.period.range),
+        },
         period: ctx.period.clone(),
         headline,
         figures,
@@ -234,9 +254,8 @@ fn mechanisms(ctx: &Context<'_>) -> Section {
     let paragraphs = match m.mechanisms.first() {
         None => vec!["No escape mechanism was recorded this period; recording one per escape shows where the net has holes.".into()],
         Some(top) => vec![format!(
-            "{} of {} escaped problems have a recorded mechanism. The most common was {} ({}): {}.",
-            int(recorded),
-            int(m.totals.escaped),
+            "{} The most common was {} ({}): {}.",
+            recorded_words(recorded, m.totals.escaped),
             words::mechanism_words(top.mechanism),
             int(top.escaped),
             words::mechanism_remedy(top.mechanism)
@@ -248,6 +267,27 @@ fn mechanisms(ctx: &Context<'_>) -> Section {
         paragraphs,
         table: (!table.rows.is_empty()).then_some(table),
         ..Section::default()
+    }
+}
+
+/// "All 3 escaped problems have a recorded mechanism", "1 of the 4 escaped problems has one".
+fn recorded_words(recorded: u64, escaped: u64) -> String {
+    if recorded >= escaped {
+        if escaped == 1 {
+            "The escaped problem has a recorded mechanism.".into()
+        } else {
+            format!(
+                "All {} escaped problems have a recorded mechanism.",
+                int(escaped)
+            )
+        }
+    } else {
+        format!(
+            "{} of the {} escaped problems {} a recorded mechanism.",
+            int(recorded),
+            int(escaped),
+            if recorded == 1 { "has" } else { "have" }
+        )
     }
 }
 

@@ -105,7 +105,7 @@ fn a_tie_for_most_expensive() {
     let r = report(&rows, Audience::Sprint);
     assert_eq!(
         r.headline[2],
-        "The code defect and integration failure cost the same, 5 hours each, more than any other type."
+        "The code defect and the integration failure cost the same, 5 hours each."
     );
     let expensive = r
         .sections
@@ -487,5 +487,109 @@ fn the_board_says_about_only_for_estimates_and_rounding() {
     assert_eq!(
         r.sections[1].paragraphs,
         ["The biggest change is a new cost: code defects cost about 36 hours more than in 2025-Q1 (from about 1 hour to 37 hours), driven by more of them (1 in 2025-Q1, 2 in 2025-Q4)."]
+    );
+}
+
+/// Lists read as English: one "and", counts that agree, no "more than any other type" when
+/// no other type escaped, and no tie at 0 hours.
+#[test]
+fn ties_and_lists_read_as_english() {
+    // Two code defects of 1.5 hours (3 together) and an infrastructure problem of 3.
+    let rows = "C1,,production,2025-11-01,code,,1.5\n\
+                C2,,production,2025-11-02,code,,1.5\n\
+                I1,,production,2025-11-03,infra,,3\n";
+    let r = report(rows, Audience::Sprint);
+    assert_eq!(
+        r.headline[2],
+        "The 2 code defects and the infrastructure problem cost the same, 3 hours for each type."
+    );
+    let r = report(
+        &(rows.to_string() + "N1,,production,2025-11-04,integration,,1\n"),
+        Audience::Sprint,
+    );
+    assert_eq!(
+        r.headline[2],
+        "The 2 code defects and the infrastructure problem cost the same, 3 hours for each type, more than any other type."
+    );
+    // Nothing cost anything: no sentence about the most expensive type.
+    let r = report(
+        "C1,,production,2025-11-01,code,,0\nI1,,production,2025-11-03,infra,,0\n",
+        Audience::Sprint,
+    );
+    assert_eq!(
+        r.headline,
+        [
+            "In 2025-Q4 we had 2 escaped problems: 1 code defect and 1 infrastructure problem.",
+            "Cost: 0 hours.",
+        ]
+    );
+
+    // Seven problems of 3 hours each: five listed, then "and 2 more" after a comma list.
+    let rows: String = (1..=7)
+        .map(|i| {
+            let kind = if i % 2 == 1 { "code" } else { "infra" };
+            format!("T{i},t{i},production,2025-11-0{i},{kind},,3\n")
+        })
+        .collect();
+    let r = report(&rows, Audience::Sprint);
+    let expensive = r
+        .sections
+        .iter()
+        .find(|s| s.id == "most-expensive")
+        .unwrap();
+    assert_eq!(
+        expensive.paragraphs[0],
+        "7 problems tie as the most expensive, at 3 hours each: \
+         T1 “t1” (code defect), T2 “t2” (infrastructure problem), T3 “t3” (code defect), \
+         T4 “t4” (infrastructure problem), T5 “t5” (code defect) and 2 more."
+    );
+}
+
+/// "1 of 1 escaped problems have" reads as English.
+#[test]
+fn the_mechanism_count_agrees_with_its_verb() {
+    let header = "id,found_stage,detected_at,type,escape_mechanism\n";
+    let em = |rows: &str| {
+        let config = Config::default();
+        let settings = Settings::from_config(&config).unwrap();
+        let mut file = tempfile::NamedTempFile::with_suffix(".csv").unwrap();
+        write!(file, "{header}{rows}").unwrap();
+        let period = Period::parse("2025-Q4", &[]).unwrap();
+        let mut ingest = Ingest::new(&config, PeriodChoice::Given(period));
+        ingest
+            .read(&Source::Path(file.path().to_path_buf()), None)
+            .unwrap();
+        let r = build(&ingest.finish(&settings), &settings, Audience::Em);
+        let s = r.sections.iter().find(|s| s.id == "mechanisms").unwrap();
+        s.paragraphs[0].clone()
+    };
+    assert_eq!(
+        em("A,production,2025-11-01,code,no_test\n"),
+        "The escaped problem has a recorded mechanism. The most common was no test (1): write tests for the paths that had none."
+    );
+    assert_eq!(
+        em("A,production,2025-11-01,code,no_test\nB,production,2025-11-02,code,no_test\n"),
+        "All 2 escaped problems have a recorded mechanism. The most common was no test (2): write tests for the paths that had none."
+    );
+    assert_eq!(
+        em("A,production,2025-11-01,code,no_test\nB,production,2025-11-02,code,\n"),
+        "1 of the 2 escaped problems has a recorded mechanism. The most common was no test (1): write tests for the paths that had none."
+    );
+}
+
+/// With one quarter shown there is no span "2025-Q4 to 2025-Q4" and no "1 in 2025-Q4, 1 in
+/// 2025-Q4".
+#[test]
+fn one_quarter_is_not_a_trend() {
+    let r = report("C1,,production,2025-11-01,code,,1\n", Audience::Em);
+    assert_eq!(
+        r.subtitle,
+        "1 October 2025 to 31 December 2025 · no earlier quarter in the data, so no trends yet"
+    );
+    let trends = r.sections.iter().find(|s| s.id == "trends").unwrap();
+    assert_eq!(trends.heading, "Trends by type, 2025-Q4");
+    assert_eq!(
+        trends.bullets,
+        ["Code defects: 1 in 2025-Q4, the only quarter shown, so no trend yet. To bring them down: raise test coverage where the defects escaped and make tests part of the definition of done."]
     );
 }
