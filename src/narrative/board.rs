@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::words::{self, noun};
-use super::{Context, Figure, Report, Section};
+use super::{Context, Figure, Report, Section, NO_FIGURE};
 use crate::metrics::report::{QuarterRow, TypeQuarter};
 use crate::model::{ProblemType, Quarter};
 use crate::text::{count, hours_words, int, opt_pct, whole};
@@ -38,6 +38,16 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
     let mut headline = Vec::new();
     if t.problems == 0 {
         headline.push(format!("{}, no problems were recorded.", ctx.in_period));
+    } else if t.escaped == 0 {
+        headline.push(format!("No problem reached production in {label}."));
+        headline.push(if t.problems == 1 {
+            "The one problem found was caught before release.".to_string()
+        } else {
+            format!(
+                "All {} found were caught before release.",
+                count(t.problems, "problem", "problems")
+            )
+        });
     } else {
         headline.push(format!(
             "{}, {} reached production, costing {}.",
@@ -56,13 +66,21 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
             value: int(t.escaped),
             detail: format!("of {} found", int(t.problems)),
         },
-        Figure {
-            label: "Work spent on them".into(),
-            value: format!("{} h", whole(t.cost_hours)),
-            detail: match (t.cost_money, &t.currency) {
-                (Some(v), Some(c)) => crate::text::money(v, c),
-                _ => "hours of work".into(),
-            },
+        if t.escaped == 0 {
+            Figure {
+                label: "Work spent on them".into(),
+                value: NO_FIGURE.into(),
+                detail: "nothing reached production".into(),
+            }
+        } else {
+            Figure {
+                label: "Work spent on them".into(),
+                value: format!("{} h", whole(t.cost_hours)),
+                detail: match (t.cost_money, &t.currency) {
+                    (Some(v), Some(c)) => crate::text::money(v, c),
+                    _ => "hours of work".into(),
+                },
+            }
         },
         Figure {
             label: "Caught before release".into(),
@@ -126,6 +144,7 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
             ..Section::default()
         });
     }
+    ctx.blank_if_empty(&mut figures);
     let when = if quarterly {
         "this quarter".to_string()
     } else {
@@ -332,14 +351,25 @@ fn compare(ctx: &Context<'_>, base: &Side, now: &Side) -> Vec<String> {
     } else {
         format!("{} more work", ctx.cost_words(hours_diff, either))
     };
+    let before = if base.escaped == 0 {
+        format!("In {}, no problem reached production", base.label)
+    } else {
+        format!(
+            "In {}, {} reached production and cost {}",
+            base.label,
+            count(base.escaped, "problem", "problems"),
+            ctx.cost_words(base.cost_hours, base.estimates.total)
+        )
+    };
+    let now_cost = ctx.cost_words(now.cost_hours, now.estimates.total);
+    let now_count = count(now.escaped, "problem", "problems");
+    let after = match (base.escaped, now.escaped) {
+        (_, 0) => format!("in {}, none", now.label),
+        (0, _) => format!("in {}, {now_count} did, costing {now_cost}", now.label),
+        _ => format!("in {}, {now_count} and {now_cost}", now.label),
+    };
     vec![format!(
-        "In {}, {} reached production and cost {}; in {}, {} and {}. That is {count_change} and {cost_change}.",
-        base.label,
-        count(base.escaped, "problem", "problems"),
-        ctx.cost_words(base.cost_hours, base.estimates.total),
-        now.label,
-        count(now.escaped, "problem", "problems"),
-        ctx.cost_words(now.cost_hours, now.estimates.total),
+        "{before}; {after}. That is {count_change} and {cost_change}."
     )]
 }
 
@@ -444,7 +474,12 @@ fn next_steps(ctx: &Context<'_>, when: &str) -> Section {
         .types()
         .find(|t| t.kind == ProblemType::Unclassified)
         .map_or(0, |t| t.escaped);
-    let paragraph = if ctx.m.totals.escaped == 0 {
+    let paragraph = if ctx.m.totals.problems == 0 {
+        format!(
+            "{}, so there is nothing new to act on.",
+            ctx.nothing_found()
+        )
+    } else if ctx.m.totals.escaped == 0 {
         format!("Nothing reached production {when}; we keep the checks that made that possible.")
     } else if bullets.is_empty() {
         format!(

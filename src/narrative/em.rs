@@ -2,7 +2,7 @@
 //! hotspots by component, escape mechanisms, time to resolve, stage leakage, data quality.
 
 use super::words::{self, noun};
-use super::{Context, Figure, Report, Section, Table};
+use super::{Context, Figure, Report, Section, Table, NO_FIGURE};
 use crate::metrics::report::Spread;
 use crate::metrics::stats::Direction;
 use crate::model::ProblemType;
@@ -85,16 +85,24 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
     }
     headline.extend(super::sprint::headline(ctx).into_iter().take(2));
 
-    let figures = vec![
+    let mut figures = vec![
         Figure {
             label: "Escaped this period".into(),
             value: int(t.escaped),
             detail: format!("escape rate {}", opt_pct(t.escape_rate)),
         },
-        Figure {
-            label: "Cost".into(),
-            value: format!("{} h", hours(t.cost_hours)),
-            detail: format!("{} h estimated", hours(t.estimated_hours)),
+        if t.escaped == 0 {
+            Figure {
+                label: "Cost".into(),
+                value: NO_FIGURE.into(),
+                detail: "nothing escaped".into(),
+            }
+        } else {
+            Figure {
+                label: "Cost".into(),
+                value: format!("{} h", hours(t.cost_hours)),
+                detail: format!("{} h estimated", hours(t.estimated_hours)),
+            }
         },
         Figure {
             label: "Detection rate".into(),
@@ -102,6 +110,7 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
             detail: "caught before release".into(),
         },
     ];
+    ctx.blank_if_empty(&mut figures);
 
     let mut sections = vec![Section {
         id: "trends".into(),
@@ -111,24 +120,42 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
         } else {
             Vec::new()
         },
-        bullets: points,
-        table: Some(quarter_table(ctx)),
+        table: m
+            .quarters
+            .iter()
+            .any(|q| q.problems > 0)
+            .then(|| quarter_table(ctx)),
         chart: Some("escaped-by-quarter".into()),
-        note: Some(format!(
+        note: (!points.is_empty()).then(|| format!(
             "A type is rising or dropping when its count moved by at least {} between the first and last quarter shown; with fewer than 5 in both, it is too few to call.",
             pct(ctx.settings.trend_threshold)
         )),
+        bullets: points,
     }];
     sections.push(Section {
         id: "cost".into(),
         heading: "Cost by type".into(),
-        paragraphs: vec![format!(
-            "{}, escapes cost {}.",
-            ctx.in_period,
-            ctx.total_cost_words()
-        )],
-        table: Some(ctx.type_table()),
-        chart: Some("cost-by-quarter".into()),
+        paragraphs: vec![if t.problems == 0 {
+            format!("{}, so there is no cost to show.", ctx.nothing_found())
+        } else if t.escaped == 0 {
+            format!(
+                "No problem escaped in {}, so escapes cost nothing.",
+                ctx.period.label
+            )
+        } else {
+            format!(
+                "{}, escapes cost {}.",
+                ctx.in_period,
+                ctx.total_cost_words()
+            )
+        }],
+        table: (t.escaped > 0).then(|| ctx.type_table()),
+        // Earlier quarters' cost is still worth a chart when this period has none.
+        chart: m
+            .quarters
+            .iter()
+            .any(|q| q.cost_hours > 0.0)
+            .then(|| "cost-by-quarter".into()),
         ..Section::default()
     });
     sections.push(hotspots(ctx));
@@ -252,6 +279,9 @@ fn mechanisms(ctx: &Context<'_>) -> Section {
         ]);
     }
     let paragraphs = match m.mechanisms.first() {
+        None if m.totals.escaped == 0 => {
+            vec!["Nothing escaped this period, so there are no escape mechanisms to show.".into()]
+        }
         None => vec!["No escape mechanism was recorded this period; recording one per escape shows where the net has holes.".into()],
         Some(top) => vec![format!(
             "{} The most common was {} ({}): {}.",
@@ -320,6 +350,9 @@ fn times(ctx: &Context<'_>) -> Section {
         .iter()
         .max_by(|a, b| a.1.median.total_cmp(&b.1.median));
     let paragraphs = match slowest {
+        None if m.totals.escaped == 0 => {
+            vec!["Nothing escaped this period, so there are no times to resolve.".into()]
+        }
         None => {
             vec!["No resolution times were recorded for this period's escaped problems.".into()]
         }
@@ -335,8 +368,8 @@ fn times(ctx: &Context<'_>) -> Section {
         id: "time-to-resolve".into(),
         heading: "Time to resolve and to detect".into(),
         paragraphs,
+        note: (!table.rows.is_empty()).then(|| "Medians and 90th percentiles in hours, for this period's escaped problems with the timestamps recorded. Time to detect counts from when a problem was introduced or, when that is not recorded, from the production deployment it is attributed to.".into()),
         table: (!table.rows.is_empty()).then_some(table),
-        note: Some("Medians and 90th percentiles in hours, for this period's escaped problems with the timestamps recorded. Time to detect counts from when a problem was introduced or, when that is not recorded, from the production deployment it is attributed to.".into()),
         ..Section::default()
     }
 }
@@ -380,6 +413,17 @@ fn resolve_sentence(t: ProblemType, s: &Spread, only: bool) -> String {
 
 fn leakage(ctx: &Context<'_>) -> Section {
     let m = ctx.m;
+    if m.totals.problems == 0 {
+        return Section {
+            id: "stage-leakage".into(),
+            heading: "Stage leakage".into(),
+            paragraphs: vec![format!(
+                "{}, so there is no stage leakage to show.",
+                ctx.nothing_found()
+            )],
+            ..Section::default()
+        };
+    }
     let boundary = m
         .stages
         .iter()

@@ -120,6 +120,9 @@ impl Table {
     }
 }
 
+/// What a tile shows instead of a zero that only means nothing happened.
+pub const NO_FIGURE: &str = "–";
+
 /// At most this many escaped problems are listed one by one.
 pub const MAX_LISTED: usize = 100;
 
@@ -193,6 +196,21 @@ impl<'a> Context<'a> {
                 money(h * rate, &self.settings.currency)
             ),
             _ => words,
+        }
+    }
+
+    /// "No problems were found in 2025-Q3".
+    pub fn nothing_found(&self) -> String {
+        format!("No problems were found in {}", self.period.label)
+    }
+
+    /// Tiles for a period without problems: a dash each with a word why, not zeros (SPEC 5).
+    pub fn blank_if_empty(&self, figures: &mut [Figure]) {
+        if self.m.totals.problems == 0 {
+            for f in figures {
+                f.value = NO_FIGURE.into();
+                f.detail = "no problems found".into();
+            }
         }
     }
 

@@ -2,7 +2,7 @@
 //! the escape rate against the previous period, the list, and the plan.
 
 use super::words::{self, counted, noun, type_breakdown};
-use super::{Context, Figure, Report, Section, Table, MAX_LISTED};
+use super::{Context, Figure, Report, Section, Table, MAX_LISTED, NO_FIGURE};
 use crate::metrics::tally::EscapedItem;
 use crate::text::{count, hours, int, join_list, opt_pct};
 
@@ -23,16 +23,25 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
             value: opt_pct(t.escape_rate),
             detail: t.band.clone().unwrap_or_else(|| "no problems".into()),
         },
-        Figure {
-            label: "Cost of escapes".into(),
-            value: format!("{} h", hours(t.cost_hours)),
-            detail: if t.estimated_hours > 0.0 {
-                format!("{} h estimated", hours(t.estimated_hours))
-            } else {
-                "all logged".into()
-            },
+        if t.escaped == 0 {
+            Figure {
+                label: "Cost of escapes".into(),
+                value: NO_FIGURE.into(),
+                detail: "nothing escaped".into(),
+            }
+        } else {
+            Figure {
+                label: "Cost of escapes".into(),
+                value: format!("{} h", hours(t.cost_hours)),
+                detail: if t.estimated_hours > 0.0 {
+                    format!("{} h estimated", hours(t.estimated_hours))
+                } else {
+                    "all logged".into()
+                },
+            }
         },
     ];
+    ctx.blank_if_empty(&mut figures);
     if let Some(prev) = &m.previous {
         figures.push(Figure {
             label: format!(
@@ -40,7 +49,11 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
                 prev.period.label.clone().unwrap_or_default()
             ),
             value: opt_pct(prev.escape_rate),
-            detail: format!("{} escaped", int(prev.escaped)),
+            detail: if prev.problems == 0 {
+                "no problems found".into()
+            } else {
+                format!("{} escaped", int(prev.escaped))
+            },
         });
     }
 
@@ -72,7 +85,12 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
     sections.push(Section {
         id: "plan".into(),
         heading: "Plan for the next sprint".into(),
-        paragraphs: if plan.is_empty() {
+        paragraphs: if t.problems == 0 {
+            vec![format!(
+                "{}, so there is nothing to plan from this period.",
+                ctx.nothing_found()
+            )]
+        } else if plan.is_empty() {
             vec!["Nothing escaped, so there is nothing to fix: keep the checks that caught everything this period.".into()]
         } else {
             Vec::new()

@@ -398,7 +398,7 @@ fn the_trend_threshold_reads_as_a_percentage() {
         ("57", "57.0 %"),
     ] {
         let config = format!("[thresholds]\ntrend_pct = {pct}\n");
-        let r = report_with("", Audience::Em, &config);
+        let r = report_with("C1,,production,2025-11-01,code,,1\n", Audience::Em, &config);
         let trends = r.sections.iter().find(|s| s.id == "trends").unwrap();
         let note = trends.note.as_deref().unwrap();
         assert!(
@@ -591,5 +591,78 @@ fn one_quarter_is_not_a_trend() {
     assert_eq!(
         trends.bullets,
         ["Code defects: 1 in 2025-Q4, the only quarter shown, so no trend yet. To bring them down: raise test coverage where the defects escaped and make tests part of the definition of done."]
+    );
+}
+
+/// An empty period says so rather than printing zeros (SPEC 5): no tiles of zeros, no
+/// all-zero tables, in every audience.
+#[test]
+fn an_empty_period_prints_no_zeros() {
+    let rows = "U1,x,production,2025-11-05,,,\nU2,y,unit,2025-11-06,,,\n";
+    for audience in [Audience::Sprint, Audience::Em, Audience::Board] {
+        let r = report_for(rows, audience, "", "2025-Q3");
+        for f in &r.figures[..3] {
+            assert_eq!(
+                (f.value.as_str(), f.detail.as_str()),
+                ("–", "no problems found"),
+                "{audience:?}"
+            );
+        }
+        let text = serde_json::to_string(&r.sections).unwrap();
+        assert!(!text.contains("0.0"), "{audience:?}: {text}");
+        assert!(!text.contains("0 hours"), "{audience:?}: {text}");
+    }
+    let em = report_for(rows, Audience::Em, "", "2025-Q3");
+    let cost = em.sections.iter().find(|s| s.id == "cost").unwrap();
+    assert_eq!(
+        cost.paragraphs,
+        ["No problems were found in 2025-Q3, so there is no cost to show."]
+    );
+    assert!(cost.table.is_none());
+    let leakage = em
+        .sections
+        .iter()
+        .find(|s| s.id == "stage-leakage")
+        .unwrap();
+    assert_eq!(
+        leakage.paragraphs,
+        ["No problems were found in 2025-Q3, so there is no stage leakage to show."]
+    );
+    assert!(leakage.table.is_none() && leakage.note.is_none());
+}
+
+/// A period where nothing escaped says that, not "0 problems reached production, costing
+/// 0 hours", and shows no cost of zero.
+#[test]
+fn an_escape_free_period_says_so() {
+    let rows = "R1,,unit,2025-11-01,,,\nR2,,uat,2025-11-02,,,\n";
+    let board = report(rows, Audience::Board);
+    assert_eq!(
+        board.headline,
+        [
+            "No problem reached production in 2025-Q4.",
+            "All 2 problems found were caught before release.",
+        ]
+    );
+    assert_eq!(board.figures[1].value, "–");
+    assert_eq!(board.figures[1].detail, "nothing reached production");
+    let em = report(rows, Audience::Em);
+    let cost = em.sections.iter().find(|s| s.id == "cost").unwrap();
+    assert_eq!(
+        cost.paragraphs,
+        ["No problem escaped in 2025-Q4, so escapes cost nothing."]
+    );
+    assert!(cost.table.is_none());
+    assert_eq!(
+        (em.figures[1].value.as_str(), em.figures[1].detail.as_str()),
+        ("–", "nothing escaped")
+    );
+    let sprint = report(rows, Audience::Sprint);
+    assert_eq!(
+        (
+            sprint.figures[2].value.as_str(),
+            sprint.figures[2].detail.as_str()
+        ),
+        ("–", "nothing escaped")
     );
 }
