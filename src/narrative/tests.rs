@@ -666,3 +666,29 @@ fn an_escape_free_period_says_so() {
         ("–", "nothing escaped")
     );
 }
+
+/// SPEC 4: money per type when an hourly rate is set, in the type tables.
+#[test]
+fn type_tables_carry_money_with_a_rate() {
+    // Code 4 h and infrastructure 10 h at 95.5 EUR: 382, 955 and 1,337 in all.
+    let rows = "A,,production,2025-11-01,code,,4\nB,,production,2025-11-02,infra,,10\n";
+    let config = "[cost]\nhourly_rate = 95.5\ncurrency = \"EUR\"\n";
+    for audience in [Audience::Sprint, Audience::Em] {
+        let r = report_with(rows, audience, config);
+        let table = r
+            .sections
+            .iter()
+            .find_map(|s| s.table.as_ref().filter(|t| t.columns[0].title == "Type"))
+            .unwrap();
+        assert_eq!(table.columns.last().unwrap().title, "Cost (EUR)");
+        let money: Vec<&str> = table.rows.iter().map(|r| r[6].as_str()).collect();
+        assert_eq!(money, ["382", "955", "1,337"], "{audience:?}");
+        let plain = report(rows, audience);
+        let table = plain
+            .sections
+            .iter()
+            .find_map(|s| s.table.as_ref().filter(|t| t.columns[0].title == "Type"))
+            .unwrap();
+        assert_eq!(table.columns.len(), 6);
+    }
+}
