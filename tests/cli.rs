@@ -646,14 +646,19 @@ fn metrics_agree_with_the_independent_oracle() {
     }
     std::fs::write(&deployments, list).unwrap();
     let deployments = deployments.display().to_string();
-    for (period, deployed) in [
-        (None, false),
-        (Some("2025-Q3"), false),
-        (Some("2026-02"), false),
-        (Some("2025-W47"), false),
-        (Some("2024-12-15..2025-03-14"), false),
-        (None, true),
-        (Some("2025-W47"), true),
+    // Money per type (SPEC 4) with an hourly rate.
+    let rated = dir.join("rate.toml");
+    std::fs::write(&rated, "[cost]\nhourly_rate = 95.5\n").unwrap();
+    let rated = rated.display().to_string();
+    for (period, deployed, rate) in [
+        (None, false, false),
+        (Some("2025-Q3"), false, false),
+        (Some("2026-02"), false, false),
+        (Some("2025-W47"), false, false),
+        (Some("2024-12-15..2025-03-14"), false, false),
+        (None, true, false),
+        (Some("2025-W47"), true, false),
+        (Some("2025-Q3"), false, true),
     ] {
         let mut args = vec!["metrics", "--json", data.as_str()];
         if let Some(p) = period {
@@ -661,6 +666,9 @@ fn metrics_agree_with_the_independent_oracle() {
         }
         if deployed {
             args.extend(["--deployments", deployments.as_str()]);
+        }
+        if rate {
+            args.extend(["--config", rated.as_str()]);
         }
         let ours = run(&args);
         assert_eq!(ours.code(), 0, "{}", ours.stderr());
@@ -677,6 +685,9 @@ fn metrics_agree_with_the_independent_oracle() {
         }
         if deployed {
             oracle.args(["--deployments", deployments.as_str()]);
+        }
+        if rate {
+            oracle.args(["--hourly-rate", "95.5"]);
         }
         let out = oracle.output().expect("python3 runs the oracle");
         let text = String::from_utf8_lossy(&out.stdout);

@@ -107,6 +107,8 @@ pub struct TypeRow {
     /// Share of this type's hours that were estimated.
     pub estimated_share: Option<f64>,
     pub to_verify: u64,
+    /// The type's hours at the hourly rate; null without one.
+    pub cost_money: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -345,6 +347,7 @@ pub(super) fn compute(settings: &Settings, tallies: Tallies, quality: DataQualit
                 hours_per_problem: (tt.escaped > 0).then(|| hours / tt.escaped as f64),
                 estimated_share: fratio(tt.estimated_cost.as_f64(), hours),
                 to_verify: tt.to_verify,
+                cost_money: settings.hourly_rate.map(|rate| rate * hours),
             }
         })
         .collect();

@@ -2,10 +2,11 @@
 //! hotspots by component, escape mechanisms, time to resolve, stage leakage, data quality.
 
 use super::words::{self, noun};
-use super::{Context, Figure, Report, Section, Table};
+use super::{Context, Figure, Report, Section, Table, NO_FIGURE};
+use crate::metrics::report::Spread;
 use crate::metrics::stats::Direction;
 use crate::model::ProblemType;
-use crate::text::{count, hours, int, join_list, opt_pct, pct};
+use crate::text::{count, hours, hours_words, int, join_list, opt_pct, pct};
 
 pub(super) fn build(ctx: &Context<'_>) -> Report {
     let m = ctx.m;
@@ -21,6 +22,12 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
         .map(|q| q.label.clone())
         .unwrap_or_default();
 
+    // ", 2025-Q3 to 2026-Q3", or the one quarter.
+    let shown = match m.quarters.len() {
+        0 => String::new(),
+        1 => format!(", {last}"),
+        _ => format!(", {first} to {last}"),
+    };
     let mut points = Vec::new();
     let mut dropping = Vec::new();
     let mut holding = Vec::new();
@@ -32,6 +39,13 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
             continue;
         }
         let name = words::capitalise(noun(i, 2));
+        if m.quarters.len() == 1 {
+            points.push(format!(
+                "{name}: {b} in {last}, the only quarter shown, so no trend yet. To bring them down: {}.",
+                words::remedy(i)
+            ));
+            continue;
+        }
         let span = format!("{a} in {first}, {b} in {last}");
         let point = match trend.direction {
             Direction::Dropping => {
@@ -71,16 +85,24 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
     }
     headline.extend(super::sprint::headline(ctx).into_iter().take(2));
 
-    let figures = vec![
+    let mut figures = vec![
         Figure {
             label: "Escaped this period".into(),
             value: int(t.escaped),
             detail: format!("escape rate {}", opt_pct(t.escape_rate)),
         },
-        Figure {
-            label: "Cost".into(),
-            value: format!("{} h", hours(t.cost_hours)),
-            detail: format!("{} h estimated", hours(t.estimated_hours)),
+        if t.escaped == 0 {
+            Figure {
+                label: "Cost".into(),
+                value: NO_FIGURE.into(),
+                detail: "nothing escaped".into(),
+            }
+        } else {
+            Figure {
+                label: "Cost".into(),
+                value: format!("{} h", hours(t.cost_hours)),
+                detail: format!("{} h estimated", hours(t.estimated_hours)),
+            }
         },
         Figure {
             label: "Detection rate".into(),
@@ -88,33 +110,52 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
             detail: "caught before release".into(),
         },
     ];
+    ctx.blank_if_empty(&mut figures);
 
     let mut sections = vec![Section {
         id: "trends".into(),
-        heading: format!("Trends by type, {first} to {last}"),
+        heading: format!("Trends by type{shown}"),
         paragraphs: if points.is_empty() {
             vec!["No escaped problems in the quarters shown, so there is no trend to discuss.".into()]
         } else {
             Vec::new()
         },
-        bullets: points,
-        table: Some(quarter_table(ctx)),
+        table: m
+            .quarters
+            .iter()
+            .any(|q| q.problems > 0)
+            .then(|| quarter_table(ctx)),
         chart: Some("escaped-by-quarter".into()),
-        note: Some(format!(
-            "A type is rising or dropping when its count moved by at least {} % between the first and last quarter shown; with fewer than 5 in both, it is too few to call.",
-            ctx.settings.trend_threshold * 100.0
+        note: (!points.is_empty()).then(|| format!(
+            "A type is rising or dropping when its count moved by at least {} between the first and last quarter shown; with fewer than 5 in both, it is too few to call.",
+            pct(ctx.settings.trend_threshold)
         )),
+        bullets: points,
     }];
     sections.push(Section {
         id: "cost".into(),
         heading: "Cost by type".into(),
-        paragraphs: vec![format!(
-            "{}, escapes cost {}.",
-            ctx.in_period,
-            ctx.total_cost_words()
-        )],
-        table: Some(ctx.type_table()),
-        chart: Some("cost-by-quarter".into()),
+        paragraphs: vec![if t.problems == 0 {
+            format!("{}, so there is no cost to show.", ctx.nothing_found())
+        } else if t.escaped == 0 {
+            format!(
+                "No problem escaped in {}, so escapes cost nothing.",
+                ctx.period.label
+            )
+        } else {
+            format!(
+                "{}, escapes cost {}.",
+                ctx.in_period,
+                ctx.total_cost_words()
+            )
+        }],
+        table: (t.escaped > 0).then(|| ctx.type_table()),
+        // Earlier quarters' cost is still worth a chart when this period has none.
+        chart: m
+            .quarters
+            .iter()
+            .any(|q| q.cost_hours > 0.0)
+            .then(|| "cost-by-quarter".into()),
         ..Section::default()
     });
     sections.push(hotspots(ctx));
@@ -134,7 +175,14 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
     Report {
         audience: super::Audience::Em,
         title: format!("Quality talking points, {}", ctx.period.label),
-        subtitle: format!("{} · trends over {} to {}", ctx.period.range, first, last),
+        subtitle: match m.quarters.len() {
+            0 => ctx.period.range.clone(),
+            1 => format!(
+                "{} · no earlier quarter in the data, so no trends yet",
+                ctx.period.range
+            ),
+            _ => format!("{} · trends over {first} to {last}", ctx.period.range),
+        },
         period: ctx.period.clone(),
         headline,
         figures,
@@ -231,11 +279,13 @@ fn mechanisms(ctx: &Context<'_>) -> Section {
         ]);
     }
     let paragraphs = match m.mechanisms.first() {
+        None if m.totals.escaped == 0 => {
+            vec!["Nothing escaped this period, so there are no escape mechanisms to show.".into()]
+        }
         None => vec!["No escape mechanism was recorded this period; recording one per escape shows where the net has holes.".into()],
         Some(top) => vec![format!(
-            "{} of {} escaped problems have a recorded mechanism. The most common was {} ({}): {}.",
-            int(recorded),
-            int(m.totals.escaped),
+            "{} The most common was {} ({}): {}.",
+            recorded_words(recorded, m.totals.escaped),
             words::mechanism_words(top.mechanism),
             int(top.escaped),
             words::mechanism_remedy(top.mechanism)
@@ -247,6 +297,27 @@ fn mechanisms(ctx: &Context<'_>) -> Section {
         paragraphs,
         table: (!table.rows.is_empty()).then_some(table),
         ..Section::default()
+    }
+}
+
+/// "All 3 escaped problems have a recorded mechanism", "1 of the 4 escaped problems has one".
+fn recorded_words(recorded: u64, escaped: u64) -> String {
+    if recorded >= escaped {
+        if escaped == 1 {
+            "The escaped problem has a recorded mechanism.".into()
+        } else {
+            format!(
+                "All {} escaped problems have a recorded mechanism.",
+                int(escaped)
+            )
+        }
+    } else {
+        format!(
+            "{} of the {} escaped problems {} a recorded mechanism.",
+            int(recorded),
+            int(escaped),
+            if recorded == 1 { "has" } else { "have" }
+        )
     }
 }
 
@@ -279,6 +350,9 @@ fn times(ctx: &Context<'_>) -> Section {
         .iter()
         .max_by(|a, b| a.1.median.total_cmp(&b.1.median));
     let paragraphs = match slowest {
+        None if m.totals.escaped == 0 => {
+            vec!["Nothing escaped this period, so there are no times to resolve.".into()]
+        }
         None => {
             vec!["No resolution times were recorded for this period's escaped problems.".into()]
         }
@@ -287,26 +361,69 @@ fn times(ctx: &Context<'_>) -> Section {
                 .into_iter()
                 .find(|t| t.as_str() == kind)
                 .unwrap_or(ProblemType::Unclassified);
-            vec![format!(
-                "{} take longest to resolve: a median of {} hours, and 1 in 10 takes over {} hours.",
-                words::capitalise(noun(t, 2)),
-                hours(s.median),
-                hours(s.p90)
-            )]
+            vec![resolve_sentence(t, s, m.time_to_resolve_hours.len() == 1)]
         }
     };
     Section {
         id: "time-to-resolve".into(),
         heading: "Time to resolve and to detect".into(),
         paragraphs,
+        note: (!table.rows.is_empty()).then(|| "Medians and 90th percentiles in hours, for this period's escaped problems with the timestamps recorded. Time to detect counts from when a problem was introduced or, when that is not recorded, from the production deployment it is attributed to.".into()),
         table: (!table.rows.is_empty()).then_some(table),
-        note: Some("Medians and 90th percentiles in hours, for this period's escaped problems with the timestamps recorded. Time to detect counts from when a problem was introduced or, when that is not recorded, from the production deployment it is attributed to.".into()),
         ..Section::default()
+    }
+}
+
+/// At least this many times before a sentence speaks of the slowest tenth.
+const TAIL_SAMPLE: usize = 10;
+
+/// The slowest type's time to resolve in words: a median, and the slowest tenth only when
+/// there are enough problems for one; `only` when no other type has times.
+fn resolve_sentence(t: ProblemType, s: &Spread, only: bool) -> String {
+    let median = hours_words(s.median, false);
+    let tail = if s.count >= TAIL_SAMPLE {
+        format!(", and 1 in 10 takes {} or more", hours_words(s.p90, false))
+    } else {
+        String::new()
+    };
+    match (only, s.count) {
+        (true, 1) => format!(
+            "Resolution times were recorded only for 1 {}: it took {median}.",
+            noun(t, 1)
+        ),
+        (true, n) => format!(
+            "Resolution times were recorded only for {}: a median of {median}{tail}.",
+            words::counted(t, n as u64)
+        ),
+        (false, 1) => format!(
+            "{} take longest to resolve: the only one with a time recorded took {median}.",
+            words::capitalise(noun(t, 2))
+        ),
+        (false, n) if n < TAIL_SAMPLE => format!(
+            "{} take longest to resolve: a median of {median} across {}.",
+            words::capitalise(noun(t, 2)),
+            count(n as u64, "problem", "problems")
+        ),
+        (false, _) => format!(
+            "{} take longest to resolve: a median of {median}{tail}.",
+            words::capitalise(noun(t, 2))
+        ),
     }
 }
 
 fn leakage(ctx: &Context<'_>) -> Section {
     let m = ctx.m;
+    if m.totals.problems == 0 {
+        return Section {
+            id: "stage-leakage".into(),
+            heading: "Stage leakage".into(),
+            paragraphs: vec![format!(
+                "{}, so there is no stage leakage to show.",
+                ctx.nothing_found()
+            )],
+            ..Section::default()
+        };
+    }
     let boundary = m
         .stages
         .iter()
@@ -323,14 +440,24 @@ fn leakage(ctx: &Context<'_>) -> Section {
             .push(vec![s.stage.clone(), int(s.found), opt_pct(s.leakage)]);
     }
     let last_gate = boundary.checked_sub(1).and_then(|i| m.stages.get(i));
+    let explain =
+        "For each stage, the share of the problems found there or later that got past it.";
     let paragraphs = match last_gate {
         Some(gate) if gate.leakage.is_some() => vec![format!(
-            "For each stage, the share of the problems found there or later that got past it. The last gate before {}, {}, let {} of what reached it through.",
+            "{explain} The last gate before {}, {}, let {} of what reached it through.",
             m.boundary,
             gate.stage,
             opt_pct(gate.leakage)
         )],
-        _ => vec!["No problems reached the stages before release this period.".into()],
+        // Nothing was found at the last gate or later, so nothing escaped.
+        Some(gate) => vec![format!(
+            "{explain} No problem got as far as {}, the last gate before {}, so none escaped.",
+            gate.stage, m.boundary
+        )],
+        None => vec![format!(
+            "Every stage counts as escaped: the boundary, {}, is the first stage, so there is no gate before release to measure.",
+            m.boundary
+        )],
     };
     Section {
         id: "stage-leakage".into(),

@@ -120,6 +120,9 @@ impl Table {
     }
 }
 
+/// What a tile shows instead of a zero that only means nothing happened.
+pub const NO_FIGURE: &str = "–";
+
 /// At most this many escaped problems are listed one by one.
 pub const MAX_LISTED: usize = 100;
 
@@ -193,6 +196,21 @@ impl<'a> Context<'a> {
                 money(h * rate, &self.settings.currency)
             ),
             _ => words,
+        }
+    }
+
+    /// "No problems were found in 2025-Q3".
+    pub fn nothing_found(&self) -> String {
+        format!("No problems were found in {}", self.period.label)
+    }
+
+    /// Tiles for a period without problems: a dash each with a word why, not zeros (SPEC 5).
+    pub fn blank_if_empty(&self, figures: &mut [Figure]) {
+        if self.m.totals.problems == 0 {
+            for f in figures {
+                f.value = NO_FIGURE.into();
+                f.detail = "no problems found".into();
+            }
         }
     }
 
@@ -271,28 +289,40 @@ impl<'a> Context<'a> {
         out
     }
 
-    /// The type table: escaped, share, hours, hours per problem, estimated hours.
+    /// The type table: escaped, share, hours, hours per problem, estimated hours, and the
+    /// cost in money when an hourly rate is set.
     pub fn type_table(&self) -> Table {
-        let mut table = Table::new(&[
+        let money_title = format!("Cost ({})", self.settings.currency);
+        let mut columns = vec![
             ("Type", false),
             ("Escaped", true),
             ("Share", true),
             ("Hours", true),
             ("Hours each", true),
             ("Estimated hours", true),
-        ]);
+        ];
+        let with_money = self.settings.hourly_rate.is_some();
+        if with_money {
+            columns.push((money_title.as_str(), true));
+        }
+        let mut table = Table::new(&columns);
+        let money_cell = |v: Option<f64>| v.map_or("–".to_string(), |v| whole(v.max(0.0)));
         for t in self.types() {
             if t.escaped == 0 {
                 continue;
             }
-            table.rows.push(vec![
+            let mut row = vec![
                 words::label(t.kind).to_string(),
                 int(t.escaped),
                 opt_pct(t.share),
                 hours(t.cost_hours),
                 t.hours_per_problem.map_or("–".into(), hours),
                 hours(t.estimated_hours),
-            ]);
+            ];
+            if with_money {
+                row.push(money_cell(t.cost_money));
+            }
+            table.rows.push(row);
         }
         let total = &self.m.totals;
         table.rows.push(vec![
@@ -311,6 +341,11 @@ impl<'a> Context<'a> {
             },
             hours(total.estimated_hours),
         ]);
+        if with_money {
+            if let Some(row) = table.rows.last_mut() {
+                row.push(money_cell(total.cost_money));
+            }
+        }
         table
     }
 

@@ -2,7 +2,7 @@
 //! the escape rate against the previous period, the list, and the plan.
 
 use super::words::{self, counted, noun, type_breakdown};
-use super::{Context, Figure, Report, Section, Table, MAX_LISTED};
+use super::{Context, Figure, Report, Section, Table, MAX_LISTED, NO_FIGURE};
 use crate::metrics::tally::EscapedItem;
 use crate::text::{count, hours, int, join_list, opt_pct};
 
@@ -23,16 +23,25 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
             value: opt_pct(t.escape_rate),
             detail: t.band.clone().unwrap_or_else(|| "no problems".into()),
         },
-        Figure {
-            label: "Cost of escapes".into(),
-            value: format!("{} h", hours(t.cost_hours)),
-            detail: if t.estimated_hours > 0.0 {
-                format!("{} h estimated", hours(t.estimated_hours))
-            } else {
-                "all logged".into()
-            },
+        if t.escaped == 0 {
+            Figure {
+                label: "Cost of escapes".into(),
+                value: NO_FIGURE.into(),
+                detail: "nothing escaped".into(),
+            }
+        } else {
+            Figure {
+                label: "Cost of escapes".into(),
+                value: format!("{} h", hours(t.cost_hours)),
+                detail: if t.estimated_hours > 0.0 {
+                    format!("{} h estimated", hours(t.estimated_hours))
+                } else {
+                    "all logged".into()
+                },
+            }
         },
     ];
+    ctx.blank_if_empty(&mut figures);
     if let Some(prev) = &m.previous {
         figures.push(Figure {
             label: format!(
@@ -40,7 +49,11 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
                 prev.period.label.clone().unwrap_or_default()
             ),
             value: opt_pct(prev.escape_rate),
-            detail: format!("{} escaped", int(prev.escaped)),
+            detail: if prev.problems == 0 {
+                "no problems found".into()
+            } else {
+                format!("{} escaped", int(prev.escaped))
+            },
         });
     }
 
@@ -72,7 +85,12 @@ pub(super) fn build(ctx: &Context<'_>) -> Report {
     sections.push(Section {
         id: "plan".into(),
         heading: "Plan for the next sprint".into(),
-        paragraphs: if plan.is_empty() {
+        paragraphs: if t.problems == 0 {
+            vec![format!(
+                "{}, so there is nothing to plan from this period.",
+                ctx.nothing_found()
+            )]
+        } else if plan.is_empty() {
             vec!["Nothing escaped, so there is nothing to fix: keep the checks that caught everything this period.".into()]
         } else {
             Vec::new()
@@ -130,40 +148,58 @@ pub(super) fn headline(ctx: &Context<'_>) -> Vec<String> {
     };
     let mut out = vec![first, format!("Cost: {}.", ctx.total_cost_words())];
     if kinds > 1 {
-        out.push(costliest_type_sentence(ctx));
+        out.extend(costliest_type_sentence(ctx));
     }
     out
 }
 
-/// "The infrastructure problems were the most expensive (about 123 hours, 56 % of the cost)."
-fn costliest_type_sentence(ctx: &Context<'_>) -> String {
-    let max = ctx
-        .types()
+/// "The infrastructure problems were the most expensive (about 123 hours, 56 % of the cost)",
+/// or the types that tie; nothing when no escaped problem cost any hours.
+fn costliest_type_sentence(ctx: &Context<'_>) -> Option<String> {
+    let escaped: Vec<_> = ctx.types().filter(|t| t.escaped > 0).collect();
+    let max = escaped
+        .iter()
         .map(|t| t.cost_hours)
         .fold(f64::NEG_INFINITY, f64::max);
-    let top: Vec<_> = ctx
-        .types()
-        .filter(|t| t.escaped > 0 && (t.cost_hours - max).abs() < 1e-9)
+    if max <= 0.0 {
+        return None;
+    }
+    let top: Vec<_> = escaped
+        .iter()
+        .filter(|t| (t.cost_hours - max).abs() < 1e-9)
         .collect();
     if top.len() > 1 {
         let names: Vec<String> = top
             .iter()
-            .map(|t| noun(t.kind, t.escaped).to_string())
+            .map(|t| match t.escaped {
+                1 => format!("the {}", noun(t.kind, 1)),
+                n => format!("the {} {}", int(n), noun(t.kind, n)),
+            })
             .collect();
-        return format!(
-            "The {} cost the same, {} each, more than any other type.",
-            join_list(&names),
+        let each = if top.iter().all(|t| t.escaped == 1) {
+            "each"
+        } else {
+            "for each type"
+        };
+        let others = if escaped.len() > top.len() {
+            ", more than any other type"
+        } else {
+            ""
+        };
+        return Some(format!(
+            "{} cost the same, {} {each}{others}.",
+            words::capitalise(&join_list(&names)),
             ctx.cost_words(max, top.iter().any(|t| t.estimated_hours > 0.0))
-        );
+        ));
     }
     let t = top[0];
-    format!(
+    Some(format!(
         "The {} {} the most expensive ({}, {} of the cost).",
         noun(t.kind, t.escaped),
         if t.escaped == 1 { "was" } else { "were" },
         ctx.cost_words(t.cost_hours, t.estimated_hours > 0.0),
         opt_pct(t.cost_share)
-    )
+    ))
 }
 
 fn type_cost_sentence(ctx: &Context<'_>) -> String {
@@ -233,16 +269,15 @@ fn most_expensive(ctx: &Context<'_>) -> Section {
             }
         } else {
             let list: Vec<String> = tied.iter().take(5).map(|i| describe(i)).collect();
-            let more = tied_count.saturating_sub(5);
-            let tail = if more > 0 {
-                format!(" and {more} more")
+            let more = tied_count.saturating_sub(list.len() as u64);
+            let listed = if more > 0 {
+                format!("{} and {} more", list.join(", "), int(more))
             } else {
-                String::new()
+                join_list(&list)
             };
             paragraphs.push(format!(
-                "{} problems tie as the most expensive, at {hours_text} each: {}{tail}.",
-                tied_count,
-                join_list(&list)
+                "{} problems tie as the most expensive, at {hours_text} each: {listed}.",
+                int(tied_count),
             ));
         }
     }
