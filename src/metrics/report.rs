@@ -505,15 +505,15 @@ fn integrity(selected: &Tally, previous: Option<&Tally>) -> Integrity {
         }
     }
     if selected.escaped_without_release > 0 {
+        let without = selected.escaped_without_release;
+        let who = match (without, escaped) {
+            (1, 1) => "The escaped problem has".to_string(),
+            (n, m) if n == m => format!("All {n} escaped problems have"),
+            (1, m) => format!("1 of the {m} escaped problems has"),
+            (n, m) => format!("{n} of the {m} escaped problems have"),
+        };
         signals.push(format!(
-            "{} of {} escaped problems {} no release, so escapes per release are incomplete.",
-            selected.escaped_without_release,
-            escaped,
-            if selected.escaped_without_release == 1 {
-                "has"
-            } else {
-                "have"
-            }
+            "{who} no release, so escapes per release are incomplete."
         ));
     }
     if let Some(share) = ratio(unclassified, escaped).filter(|s| *s >= 0.10) {
@@ -547,5 +547,32 @@ fn integrity(selected: &Tally, previous: Option<&Tally>) -> Integrity {
         low_severity_prerelease_share: low,
         previous_low_severity_prerelease_share: previous_low,
         signals,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_missing_release_signal_agrees_with_its_counts() {
+        let signal = |without: u64, escaped: u64| {
+            let mut tally = Tally::default();
+            tally.total.escaped = escaped;
+            tally.total.problems = escaped;
+            tally.escaped_without_release = without;
+            integrity(&tally, None).signals.join(" ")
+        };
+        let end = "no release, so escapes per release are incomplete.";
+        assert_eq!(signal(1, 1), format!("The escaped problem has {end}"));
+        assert_eq!(signal(3, 3), format!("All 3 escaped problems have {end}"));
+        assert_eq!(
+            signal(1, 20),
+            format!("1 of the 20 escaped problems has {end}")
+        );
+        assert_eq!(
+            signal(2, 20),
+            format!("2 of the 20 escaped problems have {end}")
+        );
     }
 }
