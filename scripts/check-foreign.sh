@@ -21,15 +21,28 @@ mkdir -p "$cache"
 
 say() { printf '== %s\n' "$*" >&2; }
 
+# A registry that stalls is tried again rather than waited on for ever: each attempt
+# gets two minutes, and the third failure stops the check.
+fetch() {
+  local attempt
+  for attempt in 1 2 3; do
+    timeout 120 "$@" && return 0
+    say "attempt $attempt failed: $*"
+    sleep 5
+  done
+  echo "check-foreign: could not fetch with: $*" >&2
+  exit 2
+}
+
 if [ ! -d "$cache/csvkit-2.2.0/examples" ]; then
   say "fetching csvkit 2.2.0 from PyPI"
-  python3 -m pip download --quiet --no-deps --no-binary :all: -d "$cache" csvkit==2.2.0
+  fetch python3 -m pip download --quiet --no-deps --no-binary :all: -d "$cache" csvkit==2.2.0
   tar -xzf "$cache/csvkit-2.2.0.tar.gz" -C "$cache" csvkit-2.2.0/examples
 fi
 if [ ! -d "$cache/csv-spectrum" ]; then
   say "fetching csv-spectrum 2.0.0 from npm"
   command -v npm >/dev/null || { echo "check-foreign: npm is needed (Debian package npm)" >&2; exit 2; }
-  (cd "$cache" && npm pack --silent csv-spectrum@2.0.0 >/dev/null)
+  (cd "$cache" && fetch npm pack --silent csv-spectrum@2.0.0 >/dev/null)
   mkdir -p "$cache/csv-spectrum"
   tar -xzf "$cache/csv-spectrum-2.0.0.tgz" -C "$cache/csv-spectrum" --strip-components=1
 fi

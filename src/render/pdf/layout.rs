@@ -966,6 +966,48 @@ fn level(target: f32, lo: &[f32], hi: &[f32]) -> f32 {
     from
 }
 
+/// Test support: the box each text item covers on a page (left, right, top, bottom,
+/// text), measured with `m`.
+#[cfg(test)]
+pub(super) fn text_boxes<'a>(
+    m: &impl Measure,
+    items: &'a [Item],
+) -> Vec<(f32, f32, f32, f32, &'a str)> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text {
+                x,
+                baseline,
+                size,
+                weight,
+                text,
+                ..
+            } => Some((
+                *x,
+                x + m.width(text, *weight, *size),
+                baseline - m.ascent() * size,
+                baseline + m.descent() * size,
+                text.as_str(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Test support: no two of `boxes` overlap (touching edges are allowed); `context`
+/// starts the failure message.
+#[cfg(test)]
+pub(super) fn assert_boxes_apart(boxes: &[(f32, f32, f32, f32, &str)], context: &str) {
+    for (i, a) in boxes.iter().enumerate() {
+        for b in &boxes[i + 1..] {
+            let apart =
+                a.1 <= b.0 + 0.01 || b.1 <= a.0 + 0.01 || a.3 <= b.2 + 0.01 || b.3 <= a.2 + 0.01;
+            assert!(apart, "{context}{:?} overlaps {:?}", a.4, b.4);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1296,26 +1338,7 @@ mod tests {
             })
             .collect();
         for page in flow.finish(|_, _| Vec::new()) {
-            let boxes: Vec<(f32, f32, f32, f32, &str)> = page
-                .iter()
-                .filter_map(|i| match i {
-                    Item::Text {
-                        x,
-                        baseline,
-                        size,
-                        weight,
-                        text,
-                        ..
-                    } => Some((
-                        *x,
-                        x + m.width(text, *weight, *size),
-                        baseline - m.ascent() * size,
-                        baseline + m.descent() * size,
-                        text.as_str(),
-                    )),
-                    _ => None,
-                })
-                .collect();
+            let boxes = text_boxes(m, &page);
             for &(x0, x1, _, _, text) in &boxes {
                 let col = edges
                     .iter()
@@ -1328,15 +1351,7 @@ mod tests {
                     edges[col]
                 );
             }
-            for (i, a) in boxes.iter().enumerate() {
-                for b in &boxes[i + 1..] {
-                    let apart = a.1 <= b.0 + 0.01
-                        || b.1 <= a.0 + 0.01
-                        || a.3 <= b.2 + 0.01
-                        || b.3 <= a.2 + 0.01;
-                    assert!(apart, "{:?} overlaps {:?}", a.4, b.4);
-                }
-            }
+            assert_boxes_apart(&boxes, "");
         }
     }
 

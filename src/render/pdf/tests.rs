@@ -411,26 +411,7 @@ fn metadata_comes_from_the_report_and_options() {
 /// Laid-out pages: no two text items overlap, and every one stays between the margins.
 fn assert_text_apart_and_inside(pages: &draw::Pages, fonts: &fonts::Fonts, margin: f32) {
     for (n, page) in pages.pages.iter().enumerate() {
-        let boxes: Vec<(f32, f32, f32, f32, &str)> = page
-            .iter()
-            .filter_map(|i| match i {
-                layout::Item::Text {
-                    x,
-                    baseline,
-                    size,
-                    weight,
-                    text,
-                    ..
-                } => Some((
-                    *x,
-                    x + layout::Measure::width(fonts, text, *weight, *size),
-                    baseline - layout::Measure::ascent(fonts) * size,
-                    baseline + layout::Measure::descent(fonts) * size,
-                    text.as_str(),
-                )),
-                _ => None,
-            })
-            .collect();
+        let boxes = layout::text_boxes(fonts, page);
         for &(x0, x1, _, _, text) in &boxes {
             assert!(
                 x0 >= margin - 0.01 && x1 <= pages.width - margin + 0.01,
@@ -438,15 +419,7 @@ fn assert_text_apart_and_inside(pages: &draw::Pages, fonts: &fonts::Fonts, margi
                 n + 1
             );
         }
-        for (i, a) in boxes.iter().enumerate() {
-            for b in &boxes[i + 1..] {
-                let apart = a.1 <= b.0 + 0.01
-                    || b.1 <= a.0 + 0.01
-                    || a.3 <= b.2 + 0.01
-                    || b.3 <= a.2 + 0.01;
-                assert!(apart, "page {}: {:?} overlaps {:?}", n + 1, a.4, b.4);
-            }
-        }
+        layout::assert_boxes_apart(&boxes, &format!("page {}: ", n + 1));
     }
 }
 
