@@ -49,6 +49,7 @@ fi
 registry=${CARGO_HOME:-$HOME/.cargo}/registry/src
 csv_crate=$(find "$registry" -mindepth 2 -maxdepth 2 -type d -name 'csv-1.*' 2>/dev/null | sort | tail -1)
 
+say "building the release binary (a few minutes on a fresh checkout)"
 cargo build --release --quiet
 bin=$root/target/release/escape-report
 
