@@ -549,7 +549,7 @@ mod tests {
         let nul = b"id,title,found_stage,detected_at\nA-1,a\0b,production,2026-01-05\n";
         assert_eq!(
             findings_of(nul),
-            ["in.csv:2: control characters: problem A-1: the title holds control characters (invisible codes such as ESC or NUL that a terminal acts on), which reports show as symbols such as \u{241b}; remove them where the value was typed or exported"]
+            ["in.csv:2: control characters: problem A-1: the title holds control characters (invisible codes such as ESC, NUL or a right-to-left override that a terminal or viewer acts on), which reports show as symbols such as \u{241b} or \u{fffd}; remove them where the value was typed or exported"]
         );
     }
 

@@ -24,8 +24,10 @@ const SHOWN_CHARS: usize = 80;
 /// Text from the input with its control characters made visible and harmless: those a
 /// terminal or a viewer would act on (ESC starting a colour or title sequence, a
 /// carriage return overwriting a line, NUL, DEL, the C1 range) become the matching
-/// symbol of Unicode's Control Pictures block (`␛`, `␍`, `␀`, `␡`) or `�`. Tabs and
-/// line breaks stay. Borrowed, without a copy, when there is nothing to change.
+/// symbol of Unicode's Control Pictures block (`␛`, `␍`, `␀`, `␡`) or `�`. So do the
+/// bidirectional embeddings, overrides and isolates (U+202A to U+202E, U+2066 to
+/// U+2069), which become `�`: an unclosed right-to-left override shows the rest of a
+/// terminal line, or of a table cell, backwards. Tabs and line breaks stay. Borrowed, without a copy, when there is nothing to change.
 pub fn visible(value: &str) -> std::borrow::Cow<'_, str> {
     if !suspect(value.as_bytes()) {
         return std::borrow::Cow::Borrowed(value);
@@ -36,7 +38,7 @@ pub fn visible(value: &str) -> std::borrow::Cow<'_, str> {
         '\r' if next == Some('\n') => c,
         '\0'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'),
         '\u{7f}' => '\u{2421}',
-        '\u{80}'..='\u{9f}' => '\u{FFFD}',
+        '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{FFFD}',
         _ => c,
     };
     let pictures = || {
@@ -183,6 +185,11 @@ mod tests {
             "\u{241b}[31mred\u{240d}\u{2400}\u{2421}"
         );
         assert_eq!(visible("c1\u{9b}31m"), "c1\u{fffd}31m");
+        // Direction overrides and isolates; Hebrew and the marks that only hint stay.
+        assert_eq!(
+            visible("fix \u{202e}gnp.exe\u{2066}x\u{2069} \u{5e9}\u{5dc}\u{200f}"),
+            "fix \u{fffd}gnp.exe\u{fffd}x\u{fffd} \u{5e9}\u{5dc}\u{200f}"
+        );
         assert_eq!(shown("stage\x1b[2J"), "stage\u{241b}[2J");
         assert_eq!(shown("production\u{200b}"), "production<U+200B>");
         assert_eq!(shown("\u{feff}2"), "<U+FEFF>2");

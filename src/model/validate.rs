@@ -368,7 +368,7 @@ fn make_visible(problem: &mut Problem<'_>, at: &Location<'_>, report: &mut dyn F
                 Outcome::Repaired,
                 "control characters",
                 format!(
-                    "problem {id}: the {} holds control characters (invisible codes such as ESC or NUL that a terminal acts on), which reports show as symbols such as ␛; remove them where the value was typed or exported",
+                    "problem {id}: the {} holds control characters (invisible codes such as ESC, NUL or a right-to-left override that a terminal or viewer acts on), which reports show as symbols such as ␛ or �; remove them where the value was typed or exported",
                     field.name(),
                     id = shown(&id)
                 ),
