@@ -2461,6 +2461,16 @@ fn hostile_and_broken_inputs_give_located_findings() {
     }
     let mut bad_utf8 = bad_utf8.into_bytes();
     bad_utf8.extend_from_slice(b"U-1,caf\xc3(,production,2025-07-01\n");
+    // A character split by a quote and a delimiter: the record's fields joined end to
+    // end are valid UTF-8, each field alone is not (the reader must check the fields).
+    let mut split_char = String::from("id,title,type,found_stage,detected_at\n");
+    for i in 0..6_000 {
+        split_char.push_str(&format!(
+            "V-{i},a title long enough to fill the head,code,production,2025-07-01\n"
+        ));
+    }
+    let mut split_char = split_char.into_bytes();
+    split_char.extend_from_slice(b"U-2,\"say \"\"caf\xc3\",\xa9,production,2025-07-01\n");
     // (name, bytes, expected exit code, what stderr must contain)
     let cases: Vec<(&str, Vec<u8>, i32, String)> = vec![
         ("empty.csv", Vec::new(), 2, "empty.csv:1: the file is empty".into()),
@@ -2486,6 +2496,7 @@ fn hostile_and_broken_inputs_give_located_findings() {
         ("binary.csv", binary, 2, "binary.csv:1: the header has no".into()),
         ("cp1252.csv", cp1252, 0, "cp1252.csv:1: the file is not UTF-8; it was read as Windows-1252".into()),
         ("utf8.csv", bad_utf8, 0, "utf8.csv:6002: column 'title': the value is not valid UTF-8".into()),
+        ("split.csv", split_char, 0, "split.csv:6002: column 'title': the value is not valid UTF-8".into()),
         (
             "huge.csv",
             format!("{header}\n{huge_id},moon,2025-07-01,code,1\n").into_bytes(),

@@ -617,6 +617,29 @@ mod tests {
             let delimiter = if semicolon { b';' } else { b',' };
             prop_assert_eq!(read_all(&input, delimiter, true), read_all(&input, delimiter, false));
         }
+
+        /// The same with long lines (the fast path works on 64 bytes at a time), most of
+        /// them plain or with simple quoted values, so that the fast path takes them.
+        #[test]
+        fn long_plain_lines_split_as_the_state_machine_does(
+            lines in proptest::collection::vec(
+                proptest::collection::vec(
+                    prop_oneof![
+                        8 => Just(&b","[..]), 2 => Just(&b";"[..]), 12 => Just(&b"a"[..]),
+                        2 => Just(&b" "[..]), 2 => Just(&b"\xC3\xA9"[..]),
+                        1 => Just(&b",\"q,;\","[..]), 1 => Just(&b",\"\","[..]),
+                    ],
+                    0..300,
+                ),
+                1..6,
+            ),
+            semicolon in any::<bool>(),
+        ) {
+            let lines: Vec<Vec<u8>> = lines.iter().map(|tokens| tokens.concat()).collect();
+            let input = lines.join(&b'\n');
+            let delimiter = if semicolon { b';' } else { b',' };
+            prop_assert_eq!(read_all(&input, delimiter, true), read_all(&input, delimiter, false));
+        }
     }
 
     #[test]
