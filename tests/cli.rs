@@ -48,8 +48,8 @@ impl Run {
     }
 }
 
-/// `metrics --json` on inputs without one usable record: exit 2, an error naming them
-/// on stderr, and the JSON (whose data quality says why) on stdout all the same.
+/// `metrics --json` on inputs that could not be read at all: exit 2, an error naming
+/// them on stderr, and the JSON (whose data quality says why) on stdout all the same.
 fn metrics_of_nothing(args: &[&str]) -> Value {
     let mut all = vec!["metrics", "--json"];
     all.extend_from_slice(args);
@@ -61,6 +61,24 @@ fn metrics_of_nothing(args: &[&str]) -> Value {
         r.stderr()
     );
     serde_json::from_str(&r.stdout()).expect("stdout is JSON")
+}
+
+/// `metrics --json` on inputs that were read but gave no usable row (SPEC 4): exit 0,
+/// null figures, a warning on stderr, and data quality saying why.
+fn metrics_of_unusable(args: &[&str]) -> Value {
+    let mut all = vec!["metrics", "--json"];
+    all.extend_from_slice(args);
+    let r = run(&all);
+    assert_eq!(r.code(), 0, "stderr: {}", r.stderr());
+    assert!(
+        r.stderr().contains("warning: no usable record in "),
+        "{}",
+        r.stderr()
+    );
+    let m: Value = serde_json::from_str(&r.stdout()).expect("stdout is JSON");
+    assert_eq!(m["data_quality"]["rows_used"], 0, "{m}");
+    assert!(m["totals"]["escape_rate"].is_null(), "{m}");
+    m
 }
 
 fn metrics(args: &[&str]) -> Value {
@@ -1692,7 +1710,7 @@ fn gzip_and_zstd_inputs_read_like_the_plain_file() {
 /// expected used to cut a character in two.
 #[test]
 fn non_ascii_in_dates_and_offsets_is_reported_not_a_panic() {
-    let m = metrics_of_nothing(&[&fixture("fuzz/export-date-char-boundary.csv")]);
+    let m = metrics_of_unusable(&[&fixture("fuzz/export-date-char-boundary.csv")]);
     assert_eq!(m["data_quality"]["rows_skipped"], 1);
     assert_eq!(
         m["data_quality"]["skipped_by_reason"]["invalid detected_at"],
@@ -1794,7 +1812,7 @@ fn runaway_user_templates_are_stopped() {
 /// Found by fuzzing: offsets beyond ±23 hours and signed garbage were accepted.
 #[test]
 fn impossible_offsets_are_refused() {
-    let m = metrics_of_nothing(&[&fixture("fuzz/timestamp-offset-over-23h.csv")]);
+    let m = metrics_of_unusable(&[&fixture("fuzz/timestamp-offset-over-23h.csv")]);
     assert_eq!(
         m["data_quality"]["skipped_by_reason"]["invalid detected_at"],
         2

@@ -96,9 +96,19 @@ fn usable(loaded: &Loaded, args: &InputArgs) -> bool {
     if q.rows_used > 0 {
         return true;
     }
+    explain_nothing_usable(q, "error");
+    output::stderr(format_args!(
+        "error: no usable record in {}, so there is nothing to report; fix the problems above (`escape-report check` lists every one)",
+        printable(&args.files.join(", "))
+    ));
+    false
+}
+
+/// The first few rows skipped, on stderr, each as `level`.
+fn explain_nothing_usable(q: &crate::metrics::DataQuality, level: &str) {
     let skipped = q.findings.iter().filter(|f| f.outcome == Outcome::Skipped);
     for finding in skipped.take(5) {
-        output::stderr(format_args!("error: {}", printable(&finding.to_string())));
+        output::stderr(format_args!("{level}: {}", printable(&finding.to_string())));
     }
     if q.rows_skipped > 5 {
         output::stderr(format_args!(
@@ -106,11 +116,6 @@ fn usable(loaded: &Loaded, args: &InputArgs) -> bool {
             int(q.rows_skipped - 5)
         ));
     }
-    output::stderr(format_args!(
-        "error: no usable record in {}, so there is nothing to report; fix the problems above (`escape-report check` lists every one)",
-        printable(&args.files.join(", "))
-    ));
-    false
 }
 
 /// Lists the findings on stderr; with `strict`, every one is an error.
@@ -244,14 +249,28 @@ fn check(args: &InputArgs) -> Result<ExitCode> {
     })
 }
 
+/// The JSON is written whenever the inputs could be read (SPEC 4), even when no row
+/// was usable: the figures are then null and its data quality says why, which is what
+/// a tool reading it needs. Only when nothing could be read at all (every input was
+/// refused whole, for example a header without the required columns) is it an error.
 fn metrics(args: &MetricsArgs) -> Result<ExitCode> {
     let loaded = load(&args.input)?;
-    let usable = usable(&loaded, &args.input);
-    // Written even when nothing was usable: its data quality says why, for tools.
+    let q = &loaded.metrics.data_quality;
+    let unreadable = q.findings.iter().any(|f| f.outcome == Outcome::Fatal);
+    let ok = if unreadable || q.rows_used > 0 {
+        usable(&loaded, &args.input)
+    } else {
+        explain_nothing_usable(q, "warning");
+        output::stderr(format_args!(
+            "warning: no usable record in {}: the figures are null and data_quality says why (`escape-report check` lists every problem)",
+            printable(&args.input.files.join(", "))
+        ));
+        true
+    };
     let mut json = serde_json::to_string_pretty(&loaded.metrics)?;
     json.push('\n');
     output::stdout(json.as_bytes())?;
-    Ok(if usable {
+    Ok(if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_ERROR)
