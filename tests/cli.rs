@@ -1285,7 +1285,9 @@ fn github_issues_of_two_repositories_are_not_duplicates() {
     .unwrap();
     std::fs::write(
         &b,
-        r#"[{"created_at":"2025-11-07T08:00:00Z","labels":[{"name":"bug"}],"number":7,"title":"API bug","url":"https://api.github.com/repos/acme/api/issues/7","html_url":"https://github.com/acme/api/issues/7"}]"#,
+        r#"[{"created_at":"2025-11-07T08:00:00Z","labels":[{"name":"bug"}],"number":7,"title":"API bug","url":"https://api.github.com/repos/acme/api/issues/7","html_url":"https://github.com/acme/api/issues/7"},
+{"createdAt":"2025-11-08T08:00:00Z","labels":[{"name":"bug"}],"number":7,"title":"CLI bug","repository":{"name":"cli","nameWithOwner":"acme/cli"}},
+{"created_at":"2025-11-08T09:00:00Z","labels":[{"name":"bug"}],"number":7,"title":"Docs bug","repository":{"full_name":"acme/docs"}}]"#,
     )
     .unwrap();
     let r = run(&["import", "github", a.to_str().unwrap(), b.to_str().unwrap()]);
@@ -1296,7 +1298,12 @@ fn github_issues_of_two_repositories_are_not_duplicates() {
         .skip(1)
         .filter_map(|l| l.split(',').next())
         .collect();
-    assert_eq!(ids, ["acme/web#7", "acme/api#7"], "{}", r.stderr());
+    assert_eq!(
+        ids,
+        ["acme/web#7", "acme/api#7", "acme/cli#7", "acme/docs#7"],
+        "{}",
+        r.stderr()
+    );
     assert!(
         r.stderr()
             .contains("a.json:2: acme/web#8 is a pull request, not an issue"),

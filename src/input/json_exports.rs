@@ -117,9 +117,22 @@ pub fn github(object: &Map<String, Value>, rules: &Classifier) -> Mapped<'static
             .filter_map(|k| object.get(*k).and_then(Value::as_str))
     };
     // Issues of different repositories have the same numbers: the id names the repository.
+    // Without a URL: `gh search issues --json repository` gives
+    // `{"nameWithOwner": "acme/web"}`, the REST API's repository object `full_name`.
+    let named = || match object.get("repository") {
+        Some(Value::Object(r)) => text(r, &["nameWithOwner", "full_name"]),
+        Some(Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
     let repo = urls()
         .chain(text(object, &["repository_url"]))
-        .find_map(repository);
+        .find_map(repository)
+        .or_else(|| {
+            named()
+                .map(str::trim)
+                .filter(|r| r.split('/').count() == 2 && !r.contains(char::is_whitespace))
+                .map(str::to_string)
+        });
     let id = match &repo {
         Some(r) => format!("{r}#{number}"),
         None => format!("#{number}"),
