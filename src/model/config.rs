@@ -379,7 +379,13 @@ impl Config {
     pub fn from_toml(text: &str) -> Result<Config> {
         let mut config: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
         config.keep_built_ins();
-        config.validate()?;
+        if let Err(e) = config.validate() {
+            let message = e.to_string();
+            return Err(match line_of_setting(text, &message) {
+                Some(line) => anyhow::anyhow!("line {line}: {message}"),
+                None => e,
+            });
+        }
         Ok(config)
     }
 
@@ -746,6 +752,40 @@ fn push_built_in(out: &mut String, comment: &str, table: &str, map: &BTreeMap<St
     }
 }
 
+/// The line of `text` that sets what a validation message is about: the message starts
+/// with the table (`[deployments] attribution_window_hours must …`), followed by the key
+/// or by `maps 'word'` for a table of spellings. `None` when the line is not found (a
+/// dotted key or an inline table); the message then stands alone.
+fn line_of_setting(text: &str, message: &str) -> Option<usize> {
+    let rest = message.strip_prefix('[')?;
+    let (table, rest) = rest.split_once(']')?;
+    let rest = rest.trim_start();
+    let key = match rest.strip_prefix("maps '") {
+        Some(quoted) => quoted.split_once('\'')?.0,
+        None => rest.split_whitespace().next()?,
+    };
+    let unquote = |k: &str| k.trim().trim_matches(|c| c == '"' || c == '\'').to_string();
+    let mut current = String::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if let Some(header) = line.strip_prefix('[') {
+            current = header
+                .split(']')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+        } else if current == table {
+            if let Some((name, _)) = line.split_once('=') {
+                if unquote(name).eq_ignore_ascii_case(key) {
+                    return Some(n + 1);
+                }
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -874,9 +914,30 @@ mod tests {
                 "[severity.weights] P0 must be a positive number up to 1000000",
             ),
         ] {
+            // Each sets the value on its second line, which the message names.
             let err = format!("{:#}", Config::from_toml(text).unwrap_err());
-            assert!(err.starts_with(expected), "{text}: {err}");
+            assert!(
+                err.starts_with(&format!("line 2: {expected}")),
+                "{text}: {err}"
+            );
         }
+        // The line is found past comments and other tables, with the key quoted; a
+        // dotted key is not looked for, and the message then stands alone.
+        let text =
+            "# weights\n\n[stages]\nboundary = \"production\"\n[severity.weights]\n\"P1\" = -1\n";
+        let err = format!("{:#}", Config::from_toml(text).unwrap_err());
+        assert!(
+            err.starts_with("line 6: [severity.weights] P1 must be"),
+            "{err}"
+        );
+        let err = format!(
+            "{:#}",
+            Config::from_toml("deployments.attribution_window_hours = -1\n").unwrap_err()
+        );
+        assert!(
+            err.starts_with("[deployments] attribution_window_hours must be"),
+            "{err}"
+        );
         // A type rule may name a type by one of its spellings.
         assert!(Config::from_toml("[import.type_rules]\nterraform = \"infrastructure\"\n").is_ok());
     }
@@ -889,7 +950,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             format!("{err:#}"),
-            "[stages.synonyms] maps 'acceptance' to 'uat', 'unit test' to 'unit', which are not in the stage order (qa, production); change or remove them"
+            "line 5: [stages.synonyms] maps 'acceptance' to 'uat', 'unit test' to 'unit', which are not in the stage order (qa, production); change or remove them"
         );
     }
 
