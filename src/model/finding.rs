@@ -29,7 +29,7 @@ const SHOWN_CHARS: usize = 80;
 /// U+2069), which become `�`: an unclosed right-to-left override shows the rest of a
 /// terminal line, or of a table cell, backwards. Tabs and line breaks stay. Borrowed, without a copy, when there is nothing to change.
 pub fn visible(value: &str) -> std::borrow::Cow<'_, str> {
-    if !suspect(value.as_bytes()) {
+    if !suspect(value.as_bytes()) || !changes(value.as_bytes()) {
         return std::borrow::Cow::Borrowed(value);
     }
     // What `c` shows as, `next` following it (a CR before LF is a line break too).
@@ -41,30 +41,50 @@ pub fn visible(value: &str) -> std::borrow::Cow<'_, str> {
         '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{FFFD}',
         _ => c,
     };
-    let pictures = || {
-        let mut chars = value.chars().peekable();
-        std::iter::from_fn(move || {
-            let c = chars.next()?;
-            Some((c, picture(c, chars.peek().copied())))
-        })
-    };
-    if pictures().all(|(c, p)| c == p) {
-        return std::borrow::Cow::Borrowed(value);
+    let mut chars = value.chars().peekable();
+    let mut shown = String::with_capacity(value.len());
+    while let Some(c) = chars.next() {
+        shown.push(picture(c, chars.peek().copied()));
     }
-    std::borrow::Cow::Owned(pictures().map(|(_, p)| p).collect())
+    std::borrow::Cow::Owned(shown)
 }
 
-/// Whether `bytes` may hold a control character: true for any byte below 0x20 (tab
-/// and line feed included, checked afterwards), DEL, or any byte of a non-ASCII
-/// character (C1 controls are U+0080 to U+009F). Eight bytes at a time, as this runs on
-/// every row.
+/// Whether [`visible`] changes `bytes` (valid UTF-8), byte by byte: the characters
+/// `picture` replaces, found by their encodings.
+fn changes(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\t' | b'\n' => false,
+        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+        0..=0x1F | 0x7F => true,
+        // U+0080 to U+009F.
+        0xC2 => matches!(bytes.get(i + 1), Some(0x80..=0x9F)),
+        // U+202A to U+202E, U+2066 to U+2069.
+        0xE2 => matches!(
+            (bytes.get(i + 1), bytes.get(i + 2)),
+            (Some(0x80), Some(0xAA..=0xAE)) | (Some(0x81), Some(0xA6..=0xA9))
+        ),
+        _ => false,
+    })
+}
+
+/// Whether `bytes` may hold a character [`visible`] changes: true for any byte below
+/// 0x20 (tab and line feed included, checked afterwards), DEL, and the first bytes of
+/// the two-byte and three-byte characters among which the others are, 0xC2 (C1
+/// controls, U+0080 to U+009F) and 0xE2 (direction overrides and isolates). Other text,
+/// accented letters included, passes. Eight bytes at a time, as this runs on every row.
 pub fn suspect(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     const HIGH: u64 = !LOW;
-    // The top bit of a byte is set when the byte is 0x7F or more (0x7F + 1 carries into
-    // it, and bytes from 0x80 have it), or below 0x20 (0x20 taken from it borrows).
-    let flagged = |x: u64| (((x & LOW) + ONES) | x | (x.wrapping_sub(ONES * 0x20) & !x)) & HIGH;
+    // The top bit of exactly the bytes that are zero (no carry crosses a byte).
+    let zero = |v: u64| !(((v & LOW) + LOW) | v | LOW);
+    let flagged = |x: u64| {
+        // Below 0x20: taking 0x20 from such a byte sets its top bit, which it had
+        // clear. (A borrow into the next byte needs such a byte, which is flagged.)
+        let below = x.wrapping_sub(ONES * 0x20) & !x;
+        let special = zero(x ^ (ONES * 0x7F)) | zero(x ^ (ONES * 0xC2)) | zero(x ^ (ONES * 0xE2));
+        (below | special) & HIGH
+    };
     let mut words = bytes.chunks_exact(8);
     let mut found = 0;
     for word in &mut words {
@@ -151,7 +171,7 @@ mod tests {
 
     #[test]
     fn the_eight_byte_check_finds_what_a_byte_loop_finds() {
-        let flagged = |b: u8| !(0x20..0x7F).contains(&b);
+        let flagged = |b: u8| b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2;
         for b in 0..=255u8 {
             for at in 0..17 {
                 let mut bytes = vec![b'a'; 17];
@@ -172,6 +192,30 @@ mod tests {
             assert!(!suspect(&pair));
         }
         assert!(suspect("£5".as_bytes()));
+        assert!(suspect("a\u{85}b".as_bytes()), "C1 control");
+        assert!(suspect("a\u{202e}b".as_bytes()), "right-to-left override");
+        assert!(!suspect("Zürich, café, Øresund, ﬁ".as_bytes()));
+        // Every character that reports must not show as it is (control characters,
+        // direction overrides and isolates) is flagged, wherever it falls in a word.
+        let shown_otherwise = |c: char| matches!(c, '\0'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        for c in (0..0x11_0000).filter_map(char::from_u32) {
+            // The byte-wise test agrees with the characters' own.
+            for text in [format!("a{c}b"), format!("{c}"), format!("{c}\n")] {
+                let chars: Vec<char> = text.chars().collect();
+                let changed = chars.iter().enumerate().any(|(i, &c)| match c {
+                    '\t' | '\n' => false,
+                    '\r' => chars.get(i + 1) != Some(&'\n'),
+                    _ => shown_otherwise(c),
+                });
+                assert_eq!(changes(text.as_bytes()), changed, "U+{:04X}", c as u32);
+            }
+            if shown_otherwise(c) {
+                for pad in 0..8 {
+                    let text = format!("{}{c}", "a".repeat(pad));
+                    assert!(suspect(text.as_bytes()), "U+{:04X}", c as u32);
+                }
+            }
+        }
     }
 
     #[test]

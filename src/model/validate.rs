@@ -359,7 +359,8 @@ impl Validator {
 /// finding for each value changed. Off the common path: readers mark rows they checked.
 #[cold]
 fn make_visible(problem: &mut Problem<'_>, at: &Location<'_>, report: &mut dyn FnMut(Finding)) {
-    let id = problem.id.to_string();
+    // Borrowed from the row, as a rule: no copy.
+    let id = problem.id.clone();
     let mut fix = |field: Field, value: &mut Cow<'_, str>| {
         if let Cow::Owned(changed) = visible(value) {
             *value = Cow::Owned(changed);
