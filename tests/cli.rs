@@ -1287,7 +1287,11 @@ fn github_issues_of_two_repositories_are_not_duplicates() {
         &b,
         r#"[{"created_at":"2025-11-07T08:00:00Z","labels":[{"name":"bug"}],"number":7,"title":"API bug","url":"https://api.github.com/repos/acme/api/issues/7","html_url":"https://github.com/acme/api/issues/7"},
 {"createdAt":"2025-11-08T08:00:00Z","labels":[{"name":"bug"}],"number":7,"title":"CLI bug","repository":{"name":"cli","nameWithOwner":"acme/cli"}},
-{"created_at":"2025-11-08T09:00:00Z","labels":[{"name":"bug"}],"number":7,"title":"Docs bug","repository":{"full_name":"acme/docs"}}]"#,
+{"created_at":"2025-11-08T09:00:00Z","labels":[{"name":"bug"}],"number":7,"title":"Docs bug","repository":{"nameWithOwner":"acme","full_name":"acme/docs"}},
+{"created_at":"2025-11-08T10:00:00Z","labels":[{"name":"bug"}],"number":9,"title":"Odd","repository":"/"},
+{"created_at":"2025-11-08T10:00:00Z","labels":[{"name":"bug"}],"number":10,"title":"Odd","repository":{"nameWithOwner":"acme/"}},
+{"created_at":"2025-11-08T10:00:00Z","labels":[{"name":"bug"}],"number":11,"title":"Odd","repository":"acme/web#12"},
+{"created_at":"2025-11-08T10:00:00Z","labels":[{"name":"bug"}],"number":12,"title":"Odd","repository":"a/b/c"}]"#,
     )
     .unwrap();
     let r = run(&["import", "github", a.to_str().unwrap(), b.to_str().unwrap()]);
@@ -1300,7 +1304,16 @@ fn github_issues_of_two_repositories_are_not_duplicates() {
         .collect();
     assert_eq!(
         ids,
-        ["acme/web#7", "acme/api#7", "acme/cli#7", "acme/docs#7"],
+        [
+            "acme/web#7",
+            "acme/api#7",
+            "acme/cli#7",
+            "acme/docs#7",
+            "#9",
+            "#10",
+            "#11",
+            "#12"
+        ],
         "{}",
         r.stderr()
     );
@@ -3364,4 +3377,92 @@ fn interrupt_when_written(child: &mut std::process::Child, dir: &Path, signal: &
         .status()
         .unwrap();
     assert!(kill.success());
+}
+
+/// SPEC 4: `metrics --json` exits 0 on inputs that were read but gave no usable row (a
+/// header without rows, an empty array, every row skipped), and 2 when one could not be
+/// read at all, whichever order the files come in and however many findings come
+/// before it.
+#[test]
+fn metrics_exits_2_only_when_an_input_could_not_be_read() {
+    let dir = temp_dir("metrics-exit");
+    let header = dir.join("header.csv");
+    std::fs::write(&header, "id,title,type,found_stage,detected_at\n").unwrap();
+    let empty = dir.join("empty.json");
+    std::fs::write(&empty, "[ ]").unwrap();
+    let nocols = dir.join("nocols.csv");
+    std::fs::write(&nocols, "foo,bar\n1,2\n").unwrap();
+    // More skipped rows than the findings list keeps.
+    let mut text = String::from("id,found_stage,detected_at\n");
+    for i in 0..10_001 {
+        text.push_str(&format!("M-{i},moon,2025-07-01\n"));
+    }
+    let many = dir.join("many.csv");
+    std::fs::write(&many, text).unwrap();
+    let path = |p: &std::path::PathBuf| p.to_str().unwrap().to_string();
+    for file in [&header, &empty] {
+        let m = metrics_of_unusable(&[&path(file)]);
+        assert_eq!(m["data_quality"]["rows_read"], 0);
+    }
+    let m = metrics_of_unusable(&[&path(&many), &path(&header)]);
+    assert_eq!(m["data_quality"]["rows_skipped"], 10_001);
+    for files in [[&many, &nocols], [&nocols, &many]] {
+        let files = files.map(path);
+        let m = metrics_of_nothing(&[&files[0], &files[1]]);
+        assert_eq!(m["data_quality"]["skipped_by_reason"]["missing columns"], 1);
+        let r = run(&["metrics", "--json", &files[0], &files[1]]);
+        assert!(
+            r.stderr()
+                .contains("nocols.csv:1: the header has no id, found_stage, detected_at columns"),
+            "{}",
+            r.stderr()
+        );
+        // `check` fails on it too, though the list of findings was full before it.
+        assert_eq!(run(&["check", &files[0], &files[1]]).code(), 2);
+    }
+}
+
+/// A right-to-left override or a direction isolate in data text reaches no output: it
+/// shows as U+FFFD in every format, and `check` reports the value it changed.
+#[test]
+fn direction_controls_in_data_show_as_replacement_characters() {
+    let dir = temp_dir("bidi");
+    let file = dir.join("bidi.csv");
+    std::fs::write(
+        &file,
+        "id,title,type,found_stage,detected_at,component\n\
+         B-1,pay \u{202e}fdp.exe,code,production,2025-11-03,\u{2066}web\u{2069}\n\
+         B-2,plain,code,unit,2025-11-04,api\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let check = run(&["check", file]);
+    assert!(
+        check.stderr().contains(
+            "bidi.csv:2: column 'title': problem B-1: the title holds control characters"
+        ),
+        "{}",
+        check.stderr()
+    );
+    for format in ["md", "html"] {
+        let r = run(&[
+            "render",
+            file,
+            "--period",
+            "2025-Q4",
+            "--audience",
+            "sprint",
+            "--format",
+            format,
+        ]);
+        assert_eq!(r.code(), 0, "{}", r.stderr());
+        let out = r.stdout();
+        assert!(out.contains("pay \u{fffd}fdp.exe"), "{format}: {out}");
+        assert!(
+            !out.contains(['\u{202e}', '\u{2066}', '\u{2069}']),
+            "{format}: {out}"
+        );
+    }
+    let summary = run(&["summary", file, "--period", "2025-Q4"]).stdout();
+    assert!(!summary.contains('\u{202e}'), "{summary}");
 }

@@ -250,16 +250,23 @@ fn check(args: &InputArgs) -> Result<ExitCode> {
 }
 
 /// The JSON is written whenever the inputs could be read (SPEC 4), even when no row
-/// was usable: the figures are then null and its data quality says why, which is what
-/// a tool reading it needs. Only when nothing could be read at all (every input was
-/// refused whole, for example a header without the required columns) is it an error.
+/// was usable (every row skipped, a header without rows, an empty file): the figures
+/// are then null and its data quality says why, which is what a tool reading it needs.
+/// It is an error only when no row was usable and an input could not be read at all
+/// (a header without the required columns, a file that is not JSON).
 fn metrics(args: &MetricsArgs) -> Result<ExitCode> {
     let loaded = load(&args.input)?;
     let q = &loaded.metrics.data_quality;
-    let unreadable = q.findings.iter().any(|f| f.outcome == Outcome::Fatal);
+    let unreadable = q
+        .findings
+        .iter()
+        .any(|f| f.outcome == Outcome::Fatal && !matches!(f.reason, "empty file" | "no rows"));
     let ok = if unreadable || q.rows_used > 0 {
         usable(&loaded, &args.input)
     } else {
+        for finding in q.findings.iter().filter(|f| f.outcome == Outcome::Fatal) {
+            output::stderr(format_args!("warning: {}", printable(&finding.to_string())));
+        }
         explain_nothing_usable(q, "warning");
         output::stderr(format_args!(
             "warning: no usable record in {}: the figures are null and data_quality says why (`escape-report check` lists every problem)",

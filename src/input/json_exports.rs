@@ -119,20 +119,25 @@ pub fn github(object: &Map<String, Value>, rules: &Classifier) -> Mapped<'static
     // Issues of different repositories have the same numbers: the id names the repository.
     // Without a URL: `gh search issues --json repository` gives
     // `{"nameWithOwner": "acme/web"}`, the REST API's repository object `full_name`.
-    let named = || match object.get("repository") {
-        Some(Value::Object(r)) => text(r, &["nameWithOwner", "full_name"]),
-        Some(Value::String(s)) => Some(s.as_str()),
+    let owner_name = |r: &str| {
+        let r = r.trim();
+        let (owner, name) = r.split_once('/')?;
+        let part =
+            |p: &str| !p.is_empty() && !p.contains(['/', '#']) && !p.contains(char::is_whitespace);
+        (part(owner) && part(name)).then(|| r.to_string())
+    };
+    let named = match object.get("repository") {
+        Some(Value::Object(r)) => ["nameWithOwner", "full_name"]
+            .iter()
+            .filter_map(|k| r.get(*k).and_then(Value::as_str))
+            .find_map(owner_name),
+        Some(Value::String(s)) => owner_name(s),
         _ => None,
     };
     let repo = urls()
         .chain(text(object, &["repository_url"]))
         .find_map(repository)
-        .or_else(|| {
-            named()
-                .map(str::trim)
-                .filter(|r| r.split('/').count() == 2 && !r.contains(char::is_whitespace))
-                .map(str::to_string)
-        });
+        .or(named);
     let id = match &repo {
         Some(r) => format!("{r}#{number}"),
         None => format!("#{number}"),

@@ -54,7 +54,8 @@ pub struct DataQuality {
     /// The deployments files (`--deployments`), which are not problem rows and so are
     /// not in the totals above.
     pub deployment_files: Vec<DeploymentFileQuality>,
-    /// How many findings there were; `findings` lists the first [`MAX_LISTED_FINDINGS`].
+    /// How many findings there were; `findings` lists the first [`MAX_LISTED_FINDINGS`]
+    /// and, past them, every fatal one (a file that could not be read is never left out).
     pub findings_total: u64,
     pub findings: Vec<Finding>,
 }
@@ -111,7 +112,7 @@ impl DataQuality {
             *map.entry(finding.reason.to_string()).or_default() += 1;
         }
         self.findings_total += 1;
-        if self.findings.len() < MAX_LISTED_FINDINGS {
+        if self.findings.len() < MAX_LISTED_FINDINGS || finding.outcome == Outcome::Fatal {
             self.findings.push(finding);
         }
     }
@@ -143,7 +144,9 @@ impl DataQuality {
         }
         self.findings_total += other.findings_total;
         let room = MAX_LISTED_FINDINGS.saturating_sub(self.findings.len());
-        self.findings.extend(other.findings.into_iter().take(room));
+        let kept = (other.findings.into_iter().enumerate())
+            .filter(|(i, f)| *i < room || f.outcome == Outcome::Fatal);
+        self.findings.extend(kept.map(|(_, f)| f));
     }
 
     /// True when a row was rejected or a file could not be read: `check` fails on these.

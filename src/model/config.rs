@@ -754,19 +754,34 @@ fn push_built_in(out: &mut String, comment: &str, table: &str, map: &BTreeMap<St
 
 /// The line of `text` that sets what a validation message is about: the message starts
 /// with the table (`[deployments] attribution_window_hours must …`), followed by the key
-/// or by `maps 'word'` for a table of spellings. `None` when the line is not found (a
-/// dotted key or an inline table); the message then stands alone.
+/// or by `maps 'word' to` for a table of spellings. `None` when the line is not found
+/// for certain (a dotted key, an inline table): a wrong line would mislead more than
+/// none, so keys are compared exactly and multi-line strings are passed over.
 fn line_of_setting(text: &str, message: &str) -> Option<usize> {
     let rest = message.strip_prefix('[')?;
     let (table, rest) = rest.split_once(']')?;
     let rest = rest.trim_start();
     let key = match rest.strip_prefix("maps '") {
-        Some(quoted) => quoted.split_once('\'')?.0,
+        Some(quoted) => quoted.split_once("' to '")?.0,
         None => rest.split_whitespace().next()?,
     };
-    let unquote = |k: &str| k.trim().trim_matches(|c| c == '"' || c == '\'').to_string();
+    let unquote = |k: &str| {
+        let k = k.trim();
+        match k.strip_prefix('"').and_then(|k| k.strip_suffix('"')) {
+            Some(inner) => inner.to_string(),
+            None => k.trim_matches('\'').to_string(),
+        }
+    };
     let mut current = String::new();
+    let mut in_string = false;
     for (n, line) in text.lines().enumerate() {
+        // Inside a multi-line string, nothing is a header or a key.
+        let fences = line.matches("\"\"\"").count() + line.matches("\'\'\'").count();
+        let was_in_string = in_string;
+        in_string ^= fences % 2 == 1;
+        if was_in_string {
+            continue;
+        }
         let line = line.trim();
         if let Some(header) = line.strip_prefix('[') {
             current = header
@@ -777,7 +792,7 @@ fn line_of_setting(text: &str, message: &str) -> Option<usize> {
                 .to_string();
         } else if current == table {
             if let Some((name, _)) = line.split_once('=') {
-                if unquote(name).eq_ignore_ascii_case(key) {
+                if unquote(name) == key {
                     return Some(n + 1);
                 }
             }
@@ -930,6 +945,19 @@ mod tests {
             err.starts_with("line 6: [severity.weights] P1 must be"),
             "{err}"
         );
+        // Keys compared exactly (a table's keys are case-sensitive), a key with a quote
+        // in it, a multi-line string that looks like settings.
+        for (text, line) in [
+            ("[types.synonyms]\nBug = \"code\"\nbug = \"cdoe\"\n", 3),
+            ("[stages.synonyms]\nit = \"integration\"\n\"it's\" = \"uta\"\n", 3),
+            (
+                "[cost]\ncurrency = \"\"\"\n[deployments]\nattribution_window_hours = 5\n\"\"\"\n[deployments]\nattribution_window_hours = -1\n",
+                7,
+            ),
+        ] {
+            let err = format!("{:#}", Config::from_toml(text).unwrap_err());
+            assert!(err.starts_with(&format!("line {line}: [")), "{text}: {err}");
+        }
         let err = format!(
             "{:#}",
             Config::from_toml("deployments.attribution_window_hours = -1\n").unwrap_err()

@@ -96,9 +96,9 @@ pub fn suspect(bytes: &[u8]) -> bool {
 }
 
 /// Characters that take no room when shown: soft hyphen, zero-width and direction marks,
-/// word joiners, byte-order mark.
+/// direction embeddings, overrides and isolates, word joiners, byte-order mark.
 fn invisible(c: char) -> bool {
-    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }
 
 /// A value from the input as a finding quotes it: whole when short, else its start and
@@ -237,6 +237,8 @@ mod tests {
         assert_eq!(shown("stage\x1b[2J"), "stage\u{241b}[2J");
         assert_eq!(shown("production\u{200b}"), "production<U+200B>");
         assert_eq!(shown("\u{feff}2"), "<U+FEFF>2");
+        // Findings name a direction control rather than show it as �.
+        assert_eq!(shown("\u{2066}prod\u{202e}"), "<U+2066>prod<U+202E>");
     }
 
     #[test]
