@@ -187,8 +187,28 @@ impl IdSet {
         }
         match other.exact.take() {
             Some(theirs) => {
+                // The merge runs on one thread after the halves are read: room is made
+                // once, and an id is added without being looked up again (none of
+                // theirs is in this set, checked above, and theirs holds each once).
+                if let Some(mine) = &mut self.exact {
+                    mine.map.reserve(
+                        self.exact_limit
+                            .saturating_sub(mine.len())
+                            .min(theirs.len()),
+                    );
+                    mine.text.reserve(theirs.text.len());
+                }
                 for (id, print, (file, line)) in theirs.ids() {
-                    self.insert_print(print, id, (file, line + line_offset));
+                    let at = (file, line + line_offset);
+                    match &mut self.exact {
+                        Some(mine) if mine.len() < self.exact_limit => {
+                            self.inserts += 1;
+                            mine.add(print, id, at);
+                        }
+                        _ => {
+                            self.insert_print(print, id, at);
+                        }
+                    }
                 }
             }
             None => {
