@@ -3466,3 +3466,29 @@ fn direction_controls_in_data_show_as_replacement_characters() {
     let summary = run(&["summary", file, "--period", "2025-Q4"]).stdout();
     assert!(!summary.contains('\u{202e}'), "{summary}");
 }
+
+/// A file that cannot be read fails `check` even after ten thousand findings of other
+/// kinds (the findings list is capped, but never drops a fatal one).
+#[test]
+fn an_unreadable_file_fails_check_after_many_repaired_values() {
+    let dir = temp_dir("check-cap");
+    let mut text = String::from("id,found_stage,detected_at,type\n");
+    for i in 0..10_001 {
+        text.push_str(&format!("R-{i},production,2025-07-01,weird\n"));
+    }
+    let repaired = dir.join("repaired.csv");
+    std::fs::write(&repaired, text).unwrap();
+    let nocols = dir.join("nocols.csv");
+    std::fs::write(&nocols, "foo,bar\n1,2\n").unwrap();
+    let r = run(&[
+        "check",
+        repaired.to_str().unwrap(),
+        nocols.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(
+        r.stderr().contains("nocols.csv:1: the header has no id"),
+        "{}",
+        r.stderr()
+    );
+}
