@@ -273,6 +273,9 @@ impl<R: BufRead> Records<R> {
             let (result, read, written, ended) =
                 self.core
                     .read_record(input, &mut record.data[out..], &mut record.ends[end..]);
+            // Whether the record ended with a carriage return (`core` counts only line
+            // feeds as lines; one that follows is read before the next record).
+            let ended_cr = !probe && read > 0 && input[read - 1] == b'\r';
             if probe {
                 if read > 0 {
                     // Taken in without ending the record: inside a quoted value.
@@ -302,6 +305,12 @@ impl<R: BufRead> Records<R> {
                     record.len = end;
                     record.gap = 0;
                     self.fast = self.plain;
+                    // A lone carriage return in a file whose first lines end otherwise
+                    // (those that use it throughout are read through `LoneCrAsLf`) ends
+                    // a line too, as editors show it.
+                    if ended_cr && self.input.fill_buf()?.first() != Some(&b'\n') {
+                        self.skipped_lines += 1;
+                    }
                     return Ok(true);
                 }
                 End => return Ok(false),
@@ -549,6 +558,26 @@ mod tests {
         for other in [&b"a,b\r\nc,d\n"[..], b"a,b\n\"c\rc\",d\n"] {
             assert!(!LineEnds::sniff(other).unwrap().translated());
         }
+    }
+
+    #[test]
+    fn lone_carriage_returns_after_other_line_ends_count_as_lines() {
+        let input = b"h,x\nA,1\rB,2\rC,3\r\nD,\"4\r4\"\rE,5\n";
+        let mut records = Records::new(&input[..], b',', 0, 0);
+        let mut record = Record::default();
+        let mut lines = Vec::new();
+        while records.read(&mut record).unwrap() {
+            lines.push((record.line, record.get(0).unwrap().to_vec()));
+        }
+        // D's value holds a carriage return inside quotes, which is not counted as a
+        // line there (a file whose lines end with lone carriage returns from the start
+        // is read through `LoneCrAsLf`, which counts every one).
+        let expected: Vec<(u64, Vec<u8>)> =
+            [(1, "h"), (2, "A"), (3, "B"), (4, "C"), (5, "D"), (6, "E")]
+                .iter()
+                .map(|(l, f)| (*l, f.as_bytes().to_vec()))
+                .collect();
+        assert_eq!(lines, expected);
     }
 
     #[test]
