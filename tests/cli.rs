@@ -2531,6 +2531,12 @@ fn hostile_and_broken_inputs_give_located_findings() {
             2,
             "endings.csv:3: column 'detected_at': problem B: 'when' is not a date".into(),
         ),
+        (
+            "lone-cr.csv",
+            format!("{header}\nA,production,2025-07-01,code,1\rB,production,when,code,1\n").into_bytes(),
+            2,
+            "lone-cr.csv:3: column 'detected_at': problem B: 'when' is not a date".into(),
+        ),
         ("binary.csv", binary, 2, "binary.csv:1: the header has no".into()),
         ("cp1252.csv", cp1252, 0, "cp1252.csv:1: the file is not UTF-8; it was read as Windows-1252".into()),
         ("utf8.csv", bad_utf8, 0, "utf8.csv:6002: column 'title': the value is not valid UTF-8".into()),
