@@ -647,8 +647,8 @@ mod tests {
             prop_assert_eq!(read_all(&input, delimiter, true), read_all(&input, delimiter, false));
         }
 
-        /// The same with long lines (the fast path works on 64 bytes at a time), most of
-        /// them plain or with simple quoted values, so that the fast path takes them.
+        /// The same with long lines (many eight-byte words each), most of them plain or
+        /// with simple quoted values, so that the fast path takes them.
         #[test]
         fn long_plain_lines_split_as_the_state_machine_does(
             lines in proptest::collection::vec(
