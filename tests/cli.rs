@@ -48,34 +48,27 @@ impl Run {
     }
 }
 
-/// `metrics --json` on inputs that could not be read at all: exit 2, an error naming
-/// them on stderr, and the JSON (whose data quality says why) on stdout all the same.
-fn metrics_of_nothing(args: &[&str]) -> Value {
+/// `metrics --json` on `args`, which must exit with `code` and say `said` on stderr;
+/// its JSON, which is written whatever the exit code.
+fn metrics_exiting(args: &[&str], code: i32, said: &str) -> Value {
     let mut all = vec!["metrics", "--json"];
     all.extend_from_slice(args);
     let r = run(&all);
-    assert_eq!(r.code(), 2, "stderr: {}", r.stderr());
-    assert!(
-        r.stderr().contains("error: no usable record in "),
-        "{}",
-        r.stderr()
-    );
+    assert_eq!(r.code(), code, "stderr: {}", r.stderr());
+    assert!(r.stderr().contains(said), "{}", r.stderr());
     serde_json::from_str(&r.stdout()).expect("stdout is JSON")
+}
+
+/// `metrics --json` on inputs that could not be read at all: exit 2, an error naming
+/// them on stderr, and the JSON (whose data quality says why) on stdout all the same.
+fn metrics_of_nothing(args: &[&str]) -> Value {
+    metrics_exiting(args, 2, "error: no usable record in ")
 }
 
 /// `metrics --json` on inputs that were read but gave no usable row (SPEC 4): exit 0,
 /// null figures, a warning on stderr, and data quality saying why.
 fn metrics_of_unusable(args: &[&str]) -> Value {
-    let mut all = vec!["metrics", "--json"];
-    all.extend_from_slice(args);
-    let r = run(&all);
-    assert_eq!(r.code(), 0, "stderr: {}", r.stderr());
-    assert!(
-        r.stderr().contains("warning: no usable record in "),
-        "{}",
-        r.stderr()
-    );
-    let m: Value = serde_json::from_str(&r.stdout()).expect("stdout is JSON");
+    let m = metrics_exiting(args, 0, "warning: no usable record in ");
     assert_eq!(m["data_quality"]["rows_used"], 0, "{m}");
     assert!(m["totals"]["escape_rate"].is_null(), "{m}");
     m

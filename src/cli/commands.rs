@@ -89,23 +89,23 @@ fn load_usable(args: &InputArgs) -> Result<Loaded> {
 /// Names on stderr each input that could not be read at all; false, with an error
 /// saying so, when no input gave a usable record.
 fn usable(loaded: &Loaded, args: &InputArgs) -> bool {
+    usable_or_say(loaded, args, false)
+}
+
+/// [`usable`]; with `only_warn`, no usable record is said with warnings and is not a
+/// failure (`metrics --json` on inputs that were read, SPEC 4).
+fn usable_or_say(loaded: &Loaded, args: &InputArgs, only_warn: bool) -> bool {
     let q = &loaded.metrics.data_quality;
+    let level = match q.rows_used > 0 || !only_warn {
+        true => "error",
+        false => "warning",
+    };
     for finding in q.findings.iter().filter(|f| f.outcome == Outcome::Fatal) {
-        output::stderr(format_args!("error: {}", printable(&finding.to_string())));
+        output::stderr(format_args!("{level}: {}", printable(&finding.to_string())));
     }
     if q.rows_used > 0 {
         return true;
     }
-    explain_nothing_usable(q, "error");
-    output::stderr(format_args!(
-        "error: no usable record in {}, so there is nothing to report; fix the problems above (`escape-report check` lists every one)",
-        printable(&args.files.join(", "))
-    ));
-    false
-}
-
-/// The first few rows skipped, on stderr, each as `level`.
-fn explain_nothing_usable(q: &crate::metrics::DataQuality, level: &str) {
     let skipped = q.findings.iter().filter(|f| f.outcome == Outcome::Skipped);
     for finding in skipped.take(5) {
         output::stderr(format_args!("{level}: {}", printable(&finding.to_string())));
@@ -116,6 +116,17 @@ fn explain_nothing_usable(q: &crate::metrics::DataQuality, level: &str) {
             int(q.rows_skipped - 5)
         ));
     }
+    let files = printable(&args.files.join(", "));
+    if only_warn {
+        output::stderr(format_args!(
+            "warning: no usable record in {files}: the figures are null and data_quality says why (`escape-report check` lists every problem)"
+        ));
+    } else {
+        output::stderr(format_args!(
+            "error: no usable record in {files}, so there is nothing to report; fix the problems above (`escape-report check` lists every one)"
+        ));
+    }
+    only_warn
 }
 
 /// Lists the findings on stderr; with `strict`, every one is an error.
@@ -261,19 +272,7 @@ fn metrics(args: &MetricsArgs) -> Result<ExitCode> {
         .findings
         .iter()
         .any(|f| f.outcome == Outcome::Fatal && !matches!(f.reason, "empty file" | "no rows"));
-    let ok = if unreadable || q.rows_used > 0 {
-        usable(&loaded, &args.input)
-    } else {
-        for finding in q.findings.iter().filter(|f| f.outcome == Outcome::Fatal) {
-            output::stderr(format_args!("warning: {}", printable(&finding.to_string())));
-        }
-        explain_nothing_usable(q, "warning");
-        output::stderr(format_args!(
-            "warning: no usable record in {}: the figures are null and data_quality says why (`escape-report check` lists every problem)",
-            printable(&args.input.files.join(", "))
-        ));
-        true
-    };
+    let ok = usable_or_say(&loaded, &args.input, !unreadable);
     let mut json = serde_json::to_string_pretty(&loaded.metrics)?;
     json.push('\n');
     output::stdout(json.as_bytes())?;

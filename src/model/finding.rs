@@ -27,7 +27,8 @@ const SHOWN_CHARS: usize = 80;
 /// symbol of Unicode's Control Pictures block (`␛`, `␍`, `␀`, `␡`) or `�`. So do the
 /// bidirectional embeddings, overrides and isolates (U+202A to U+202E, U+2066 to
 /// U+2069), which become `�`: an unclosed right-to-left override shows the rest of a
-/// terminal line, or of a table cell, backwards. Tabs and line breaks stay. Borrowed, without a copy, when there is nothing to change.
+/// terminal line, or of a table cell, backwards. Tabs and line breaks stay. Borrowed,
+/// without a copy, when there is nothing to change.
 pub fn visible(value: &str) -> std::borrow::Cow<'_, str> {
     if !suspect(value.as_bytes()) || !changes(value.as_bytes()) {
         return std::borrow::Cow::Borrowed(value);
