@@ -28,7 +28,7 @@ pub enum Seen {
 
 #[derive(Debug)]
 pub struct IdSet {
-    exact: Option<Exact>,
+    exact: Option<Tables>,
     exact_limit: usize,
     /// How many inserts are expected in all, when the input's size is known (0 when
     /// not): when the set switches to fingerprints, room for the distinct ids this
@@ -50,6 +50,9 @@ struct Exact {
     text: String,
     /// Ids whose fingerprint an earlier, different id already has (1 in 10^19 a pair).
     collided: Vec<(Box<str>, FirstSeen)>,
+    /// Added to the lines it gives out: a table filled from a later part of a file, whose
+    /// lines were counted from that part's start.
+    line_offset: u64,
 }
 
 impl Exact {
@@ -58,7 +61,7 @@ impl Exact {
     }
 
     fn get(&self, print: u64, id: &str) -> Option<FirstSeen> {
-        match self.map.get(&print) {
+        let at = match self.map.get(&print) {
             Some(&(start, end, at)) if &self.text[start..end] == id => Some(at),
             Some(_) => self
                 .collided
@@ -66,10 +69,11 @@ impl Exact {
                 .find(|(other, _)| &**other == id)
                 .map(|(_, at)| *at),
             None => None,
-        }
+        };
+        at.map(|(file, line)| (file, line + self.line_offset))
     }
 
-    /// Adds an id that [`Exact::get`] did not find.
+    /// Adds an id that [`Exact::get`] did not find (to a table without a line offset).
     fn add(&mut self, print: u64, id: &str, at: FirstSeen) {
         if self.map.contains_key(&print) {
             self.collided.push((id.into(), at));
@@ -78,6 +82,12 @@ impl Exact {
         let start = self.text.len();
         self.text.push_str(id);
         self.map.insert(print, (start, self.text.len(), at));
+    }
+
+    /// Makes room for `more` ids.
+    fn reserve(&mut self, more: usize) {
+        self.map.reserve(more);
+        self.text.reserve(more.saturating_mul(ID_BYTES));
     }
 
     /// Every id with its fingerprint and first location.
@@ -91,6 +101,58 @@ impl Exact {
             .iter()
             .map(|(id, at)| (&**id, fingerprint(id), *at));
         kept.chain(collided)
+            .map(|(id, print, (file, line))| (id, print, (file, line + self.line_offset)))
+    }
+}
+
+/// The exact ids: one table, or after halves of a file were read apart, the first
+/// half's table and the later ones side by side (joining them into one would build a
+/// table for both, on one thread, after the reading). New ids go into the first.
+#[derive(Debug)]
+struct Tables(Vec<Exact>);
+
+impl Default for Tables {
+    fn default() -> Self {
+        Tables(vec![Exact::default()])
+    }
+}
+
+impl Tables {
+    fn len(&self) -> usize {
+        self.0.iter().map(Exact::len).sum()
+    }
+
+    fn get(&self, print: u64, id: &str) -> Option<FirstSeen> {
+        self.0.iter().find_map(|table| table.get(print, id))
+    }
+
+    fn add(&mut self, print: u64, id: &str, at: FirstSeen) {
+        if let Some(first) = self.0.first_mut() {
+            first.add(print, id, at);
+        }
+    }
+
+    fn ids(&self) -> impl Iterator<Item = (&str, u64, FirstSeen)> {
+        self.0.iter().flat_map(Exact::ids)
+    }
+
+    fn first_mut(&mut self) -> Option<&mut Exact> {
+        self.0.first_mut()
+    }
+
+    /// Keeps at most two tables (a lookup reads each): the ones past the second, from a
+    /// third part or file, are added into the first.
+    fn fold(&mut self) {
+        if self.0.len() <= 2 {
+            return;
+        }
+        let later = self.0.split_off(2);
+        let first = &mut self.0[0];
+        for table in &later {
+            for (id, print, at) in table.ids() {
+                first.add(print, id, at);
+            }
+        }
     }
 }
 
@@ -117,7 +179,7 @@ impl IdSet {
     /// A set that keeps `limit` ids exactly before switching to fingerprints.
     pub fn with_exact_limit(limit: usize) -> IdSet {
         IdSet {
-            exact: Some(Exact::default()),
+            exact: Some(Tables::default()),
             exact_limit: limit,
             expected: 0,
             inserts: 0,
@@ -128,13 +190,13 @@ impl IdSet {
     /// Says about how many more ids (rows) are to come, from the input's size.
     pub fn expect_more(&mut self, rows: u64) {
         self.expected = self.inserts.saturating_add(rows);
-        // Enough rows to fill the exact table: it gets its full size now rather than
-        // by doubling (the rows may repeat ids, but only a few times in any export).
+        // The exact table gets room for the ids promised (up to its limit) now rather
+        // than by doubling: the rows may repeat ids, but only a few times in any export.
         if let Some(exact) = &mut self.exact {
-            if self.expected >= self.exact_limit as u64 {
-                let more = self.exact_limit.saturating_sub(exact.len());
-                exact.map.reserve(more);
-                exact.text.reserve(more.saturating_mul(ID_BYTES));
+            let promised = self.expected.min(self.exact_limit as u64) as usize;
+            let more = promised.saturating_sub(exact.len());
+            if let Some(first) = exact.first_mut() {
+                first.reserve(more);
             }
         }
     }
@@ -187,26 +249,36 @@ impl IdSet {
         }
         match other.exact.take() {
             Some(theirs) => {
-                // The merge runs on one thread after the halves are read: room is made
-                // once, and an id is added without being looked up again (none of
-                // theirs is in this set, checked above, and theirs holds each once).
-                if let Some(mine) = &mut self.exact {
-                    mine.map.reserve(
-                        self.exact_limit
-                            .saturating_sub(mine.len())
-                            .min(theirs.len()),
-                    );
-                    mine.text.reserve(theirs.text.len());
-                }
-                for (id, print, (file, line)) in theirs.ids() {
-                    let at = (file, line + line_offset);
-                    match &mut self.exact {
-                        Some(mine) if mine.len() < self.exact_limit => {
-                            self.inserts += 1;
-                            mine.add(print, id, at);
+                let room = self.exact_limit.saturating_sub(self.len());
+                match &mut self.exact {
+                    // Both fit: their tables are kept beside these, lines shifted.
+                    Some(mine) if theirs.len() <= room => {
+                        self.inserts += theirs.len() as u64;
+                        for mut table in theirs.0 {
+                            table.line_offset += line_offset;
+                            mine.0.push(table);
                         }
-                        _ => {
-                            self.insert_print(print, id, at);
+                        mine.fold();
+                    }
+                    // Added one by one, the ids beyond the limit switch the set to
+                    // fingerprints. Room is made once, and an id is added without being
+                    // looked up again (none of theirs is in this set, checked above, and
+                    // theirs holds each once).
+                    _ => {
+                        if let Some(first) = self.exact.as_mut().and_then(Tables::first_mut) {
+                            first.reserve(room.min(theirs.len()));
+                        }
+                        for (id, print, (file, line)) in theirs.ids() {
+                            let at = (file, line + line_offset);
+                            match &mut self.exact {
+                                Some(mine) if mine.len() < self.exact_limit => {
+                                    self.inserts += 1;
+                                    mine.add(print, id, at);
+                                }
+                                _ => {
+                                    self.insert_print(print, id, at);
+                                }
+                            }
                         }
                     }
                 }
@@ -490,13 +562,14 @@ mod tests {
     }
 
     #[test]
-    fn the_exact_table_gets_its_full_size_when_enough_rows_are_expected() {
+    fn the_exact_table_gets_room_for_the_rows_expected_up_to_its_limit() {
         let mut few = IdSet::with_exact_limit(1000);
         few.expect_more(10);
-        assert!(few.exact.as_ref().unwrap().map.capacity() < 1000);
+        let capacity = few.exact.as_ref().unwrap().0[0].map.capacity();
+        assert!((10..1000).contains(&capacity), "{capacity}");
         let mut many = IdSet::with_exact_limit(1000);
         many.expect_more(5000);
-        let exact = many.exact.as_ref().unwrap();
+        let exact = &many.exact.as_ref().unwrap().0[0];
         assert!(exact.map.capacity() >= 1000, "{}", exact.map.capacity());
         assert!(exact.text.capacity() >= 1000 * ID_BYTES);
         // The room made changes nothing about what is found.
@@ -555,6 +628,10 @@ mod tests {
             let mut merged = merged.expect("no id on both sides");
             assert_eq!(merged.len(), one.len(), "split {at}, limit {limit}");
             assert_eq!(merged.exact.is_some(), one.exact.is_some());
+            if let Some(tables) = &merged.exact {
+                // Both halves had ids and fit: kept side by side, not joined.
+                assert_eq!(tables.0.len(), if at == 0 { 1 } else { 2 });
+            }
             for (line, id) in ids.iter().enumerate() {
                 assert_eq!(
                     merged.insert(id, (0, 999)),
@@ -587,6 +664,28 @@ mod tests {
             assert_eq!(merged.insert(&format!("L-{i}"), (0, 1)), Seen::Again(None));
         }
         assert_eq!(merged.insert("L-400", (0, 1)), Seen::New);
+    }
+
+    #[test]
+    fn a_third_exact_set_is_added_into_the_first() {
+        let set = |from: u64, to: u64| {
+            let mut ids = IdSet::with_exact_limit(1000);
+            for i in from..to {
+                ids.insert(&format!("T-{i}"), (0, i - from + 1));
+            }
+            ids
+        };
+        let mut merged = set(0, 100);
+        assert!(merged.merge(set(100, 150), 100));
+        assert!(merged.merge(set(150, 400), 150));
+        assert_eq!(merged.exact.as_ref().map(|t| t.0.len()), Some(2));
+        assert_eq!(merged.len(), 400);
+        assert!(!merged.merge(set(399, 420), 399), "T-399 is in both");
+        for i in 0..400 {
+            let seen = merged.insert(&format!("T-{i}"), (0, 9999));
+            assert_eq!(seen, Seen::Again(Some((0, i + 1))), "T-{i}");
+        }
+        assert_eq!(merged.insert("T-400", (0, 1)), Seen::New);
     }
 
     #[test]
