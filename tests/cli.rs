@@ -3308,6 +3308,33 @@ fn control_characters_from_names_options_and_import_are_neutralised() {
     );
 }
 
+/// A right-to-left override in a file's name shows the rest of a terminal line
+/// backwards: it is named in errors and replaced in reports, never printed raw.
+#[test]
+fn direction_controls_in_file_names_do_not_reach_the_terminal() {
+    let dir = temp_dir("direction-names");
+    let name = "pay\u{202e}vsc.csv";
+    let r = run_in(&dir, &["check", name]);
+    assert_eq!(r.code(), 2);
+    assert!(
+        !r.stderr().contains('\u{202e}') && r.stderr().contains("pay\\u{202e}vsc.csv"),
+        "{}",
+        r.stderr()
+    );
+    std::fs::write(
+        dir.join(name),
+        "id,title,found_stage,detected_at\nA-1,x,production,2025-05-01\n",
+    )
+    .unwrap();
+    let r = run_in(&dir, &["check", name]);
+    assert_eq!(r.code(), 0, "{}", r.stderr());
+    assert!(
+        !r.stdout().contains('\u{202e}') && r.stdout().contains("pay\u{fffd}vsc.csv"),
+        "{}",
+        r.stdout()
+    );
+}
+
 /// Chart links in Markdown lead from the report's directory to the charts, wherever
 /// `--charts-dir` is.
 #[test]

@@ -988,7 +988,9 @@ pub(crate) fn printable_error(text: &str) -> String {
 }
 
 /// Text from the data made safe for a terminal: control characters (escape sequences
-/// could retitle or clear it) shown as `\u{…}`, and very long text cut.
+/// could retitle or clear it) and invisible ones (a right-to-left override shows the
+/// rest of the line backwards; a zero-width space hides a difference) shown as `\u{…}`,
+/// and very long text cut.
 fn printable(text: &str) -> String {
     const MAX: usize = 2000;
     let mut out = String::new();
@@ -997,7 +999,7 @@ fn printable(text: &str) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() {
+        if c.is_control() || crate::model::finding::invisible(c) {
             out.push_str(&c.escape_unicode().to_string());
         } else {
             out.push(c);

@@ -94,7 +94,7 @@ pub fn suspect(bytes: &[u8]) -> bool {
 
 /// Characters that take no room when shown: soft hyphen, zero-width and direction marks,
 /// direction embeddings, overrides and isolates, word joiners, byte-order mark.
-fn invisible(c: char) -> bool {
+pub fn invisible(c: char) -> bool {
     matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }
 
