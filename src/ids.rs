@@ -127,17 +127,16 @@ impl Tables {
     }
 
     fn add(&mut self, print: u64, id: &str, at: FirstSeen) {
-        if let Some(first) = self.0.first_mut() {
-            first.add(print, id, at);
-        }
+        self.first().add(print, id, at);
     }
 
     fn ids(&self) -> impl Iterator<Item = (&str, u64, FirstSeen)> {
         self.0.iter().flat_map(Exact::ids)
     }
 
-    fn first_mut(&mut self) -> Option<&mut Exact> {
-        self.0.first_mut()
+    /// The table new ids go into (there is always one: tables are added, never removed).
+    fn first(&mut self) -> &mut Exact {
+        &mut self.0[0]
     }
 
     /// Keeps at most two tables (a lookup reads each): the ones past the second, from a
@@ -146,11 +145,9 @@ impl Tables {
         if self.0.len() <= 2 {
             return;
         }
-        let later = self.0.split_off(2);
-        let first = &mut self.0[0];
-        for table in &later {
+        for table in self.0.split_off(2) {
             for (id, print, at) in table.ids() {
-                first.add(print, id, at);
+                self.add(print, id, at);
             }
         }
     }
@@ -195,9 +192,7 @@ impl IdSet {
         if let Some(exact) = &mut self.exact {
             let promised = self.expected.min(self.exact_limit as u64) as usize;
             let more = promised.saturating_sub(exact.len());
-            if let Some(first) = exact.first_mut() {
-                first.reserve(more);
-            }
+            exact.first().reserve(more);
         }
     }
 
@@ -265,8 +260,8 @@ impl IdSet {
                     // looked up again (none of theirs is in this set, checked above, and
                     // theirs holds each once).
                     _ => {
-                        if let Some(first) = self.exact.as_mut().and_then(Tables::first_mut) {
-                            first.reserve(room.min(theirs.len()));
+                        if let Some(mine) = &mut self.exact {
+                            mine.first().reserve(room.min(theirs.len()));
                         }
                         for (id, print, (file, line)) in theirs.ids() {
                             let at = (file, line + line_offset);
