@@ -186,25 +186,40 @@ impl<R: BufRead> Records<R> {
             record.ends[fields] = end;
             fields += 1;
         };
-        // Eight bytes at a time: a byte equal to the delimiter becomes zero in `x`, and
-        // `found` has the top bit of exactly those bytes set.
+        // Sixty-four bytes at a time: each eight-byte word gives the top bit of every byte
+        // equal to the delimiter (a match becomes zero in `x`), gathered into one bit
+        // per byte by a multiplication; the bits of the block are then taken in order.
+        // One loop per block rather than per word: its exit is mispredicted once per
+        // block, not once per field.
         const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
         let pattern = u64::from(self.delimiter) * 0x0101_0101_0101_0101;
-        let mut chunks = line.chunks_exact(8);
+        let block_mask = |block: &[u8; 64]| -> u64 {
+            let mut mask = 0;
+            for (w, word) in block.chunks_exact(8).enumerate() {
+                let x = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ pattern;
+                let found = !(((x & LOW) + LOW) | x | LOW);
+                mask |= ((found >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * w);
+            }
+            mask
+        };
+        let mut blocks = line.chunks_exact(64);
         let mut base = 0;
-        for chunk in &mut chunks {
-            let x = u64::from_le_bytes(chunk.try_into().unwrap_or_default()) ^ pattern;
-            let mut found = !(((x & LOW) + LOW) | x | LOW);
-            while found != 0 {
-                push(base + found.trailing_zeros() as usize / 8);
-                found &= found - 1;
+        for block in &mut blocks {
+            let mut mask = block_mask(block.try_into().unwrap_or(&[0; 64]));
+            while mask != 0 {
+                push(base + mask.trailing_zeros() as usize);
+                mask &= mask - 1;
             }
-            base += 8;
+            base += 64;
         }
-        for (i, &b) in chunks.remainder().iter().enumerate() {
-            if b == self.delimiter {
-                push(base + i);
-            }
+        // The rest, padded with a byte that is not the delimiter.
+        let rest = blocks.remainder();
+        let mut last = [!self.delimiter; 64];
+        last[..rest.len()].copy_from_slice(rest);
+        let mut mask = block_mask(&last);
+        while mask != 0 {
+            push(base + mask.trailing_zeros() as usize);
+            mask &= mask - 1;
         }
         push(line.len());
         record.gap = 1;
