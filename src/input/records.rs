@@ -202,24 +202,19 @@ impl<R: BufRead> Records<R> {
             }
             mask
         };
-        let mut blocks = line.chunks_exact(64);
-        let mut base = 0;
-        for block in &mut blocks {
-            let mut mask = block_mask(block.try_into().unwrap_or(&[0; 64]));
-            while mask != 0 {
-                push(base + mask.trailing_zeros() as usize);
-                mask &= mask - 1;
-            }
-            base += 64;
-        }
-        // The rest, padded with a byte that is not the delimiter.
+        // The last block is the rest of the line padded with a byte that is not the
+        // delimiter.
+        let blocks = line.chunks_exact(64);
         let rest = blocks.remainder();
         let mut last = [!self.delimiter; 64];
         last[..rest.len()].copy_from_slice(rest);
-        let mut mask = block_mask(&last);
-        while mask != 0 {
-            push(base + mask.trailing_zeros() as usize);
-            mask &= mask - 1;
+        let full = blocks.map(|block| block.try_into().unwrap_or(&[0; 64]));
+        for (i, block) in full.chain(std::iter::once(&last)).enumerate() {
+            let mut mask = block_mask(block);
+            while mask != 0 {
+                push(64 * i + mask.trailing_zeros() as usize);
+                mask &= mask - 1;
+            }
         }
         push(line.len());
         record.gap = 1;
