@@ -103,6 +103,13 @@ impl Exact {
         kept.chain(collided)
             .map(|(id, print, (file, line))| (id, print, (file, line + self.line_offset)))
     }
+
+    /// Every id's fingerprint. Unlike [`Exact::ids`] it leaves the text unread: the
+    /// table is in hash order, so reading each id's text would be a cache miss per id.
+    fn prints(&self) -> impl Iterator<Item = u64> + '_ {
+        let collided = self.collided.iter().map(|(id, _)| fingerprint(id));
+        self.map.keys().copied().chain(collided)
+    }
 }
 
 /// The exact ids: one table, or after halves of a file were read apart, the first
@@ -132,6 +139,10 @@ impl Tables {
 
     fn ids(&self) -> impl Iterator<Item = (&str, u64, FirstSeen)> {
         self.0.iter().flat_map(Exact::ids)
+    }
+
+    fn prints(&self) -> impl Iterator<Item = u64> + '_ {
+        self.0.iter().flat_map(Exact::prints)
     }
 
     /// The table new ids go into (there is always one: tables are added, never removed).
@@ -281,7 +292,7 @@ impl IdSet {
             None => {
                 if let Some(mine) = self.exact.take() {
                     let last = self.layers.len() - 1;
-                    for (_, print, _) in mine.ids() {
+                    for print in mine.prints() {
                         self.layers[last].insert(print);
                     }
                 }
@@ -310,7 +321,7 @@ impl IdSet {
             None => self.layers.iter().map(std::borrow::Cow::Borrowed).collect(),
             Some(exact) => {
                 let mut prints = Fingerprints::default();
-                for (_, print, _) in exact.ids() {
+                for print in exact.prints() {
                     prints.insert(print);
                 }
                 vec![std::borrow::Cow::Owned(prints)]
@@ -357,7 +368,7 @@ impl IdSet {
             let last = self.layers.len() - 1;
             let room = IdSet::room(self.expected, self.inserts, exact.len() + 1);
             self.layers[last].reserve(room);
-            for (_, kept, _) in exact.ids() {
+            for kept in exact.prints() {
                 self.layers[last].insert(kept);
             }
             self.exact = None;
