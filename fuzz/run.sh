@@ -2,7 +2,8 @@
 # Runs one fuzz target for a while with its seeds and dictionary, on the stable toolchain.
 #   fuzz/run.sh TARGET [SECONDS] [extra libFuzzer flags…]
 #   FUZZ_CARGO_ARGS="-s none" fuzz/run.sh TARGET …   (no AddressSanitizer: faster)
-# The growing corpus is kept in fuzz/corpus/TARGET (not committed); crashes go to
+# The growing corpus is kept in fuzz/corpus/TARGET (not committed; a minimised copy is
+# packed into fuzz/corpus.tar.xz by fuzz/pack-corpus.sh); crashes go to
 # fuzz/artifacts/TARGET. Run from the repository root or from fuzz/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,11 @@ case $target in
   pipeline|pipeline_pdf) dict=fuzz/dict/records.dict; max_len=8192 ;;
   *) dict=fuzz/dict/records.dict; max_len=16384 ;;
 esac
+# The corpus packed by fuzz/pack-corpus.sh carries on the runs of other machines.
+if [ ! -d "fuzz/corpus/$target" ] && [ -f fuzz/corpus.tar.xz ]; then
+  mkdir -p fuzz/corpus
+  tar -xJf fuzz/corpus.tar.xz -C fuzz "corpus/$target" 2>/dev/null || true
+fi
 mkdir -p "fuzz/corpus/$target"
 flags=(-max_total_time="$seconds" -max_len="$max_len" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1)
 [ -n "$dict" ] && flags+=(-dict="$dict")

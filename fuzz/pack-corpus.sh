@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Packs the grown corpora into fuzz/corpus.tar.xz, so that fuzzing on another machine
+# goes on from where it stopped instead of starting from the seeds again.
+#
+#   fuzz/pack-corpus.sh [TARGET…]        (default: every target with a corpus)
+#
+# Each corpus is first minimised with libFuzzer's -merge=1 (the smallest set of inputs
+# with the same coverage; -max_len as large as fuzz/run.sh allows any target) into a scratch directory; fuzz/corpus itself is not touched,
+# so a run may go on meanwhile. fuzz/run.sh unpacks a target's corpus from the archive
+# when fuzz/corpus/TARGET does not exist yet.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  for dir in fuzz/corpus/*/; do targets+=("$(basename "$dir")"); done
+fi
+host=$(rustc -vV | sed -n 's/^host: //p')
+# Built as fuzz/plateau.sh builds them: without AddressSanitizer unless told otherwise.
+cargo_args=${FUZZ_CARGO_ARGS-"-s none"}
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+mkdir -p "$scratch/corpus"
+for target in "${targets[@]}"; do
+  # shellcheck disable=SC2086
+  RUSTC_BOOTSTRAP=1 cargo fuzz build $cargo_args "$target" >&2
+  mkdir -p "$scratch/corpus/$target"
+  "fuzz/target/$host/release/$target" -merge=1 -max_len=16384 -timeout=20 \
+    -rss_limit_mb=2048 "$scratch/corpus/$target" "fuzz/corpus/$target" \
+    >"$scratch/$target.log" 2>&1 || {
+    cat "$scratch/$target.log" >&2
+    exit 1
+  }
+  echo "$target: $(find "fuzz/corpus/$target" -type f | wc -l) inputs -> $(find "$scratch/corpus/$target" -type f | wc -l)" >&2
+done
+# Sorted names and no owners or times, so the same corpus packs to the same bytes.
+tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$scratch" -cf - corpus |
+  xz -9 >fuzz/corpus.tar.xz.new
+mv fuzz/corpus.tar.xz.new fuzz/corpus.tar.xz
+ls -l fuzz/corpus.tar.xz >&2
