@@ -34,9 +34,10 @@ trap 'stop; exit 130' INT TERM
 
 # Reads the status lines of the log: "#N: cov: C ft: F corp: K exec/s: E
 # oom/timeout/crash: a/b/c time: Ts ...". Prints: first cov, last cov, seconds since
-# the last new edge, seconds run, executions, ft, corpus size, oom/timeout/crash.
+# the last new edge, seconds run, executions, ft, corpus size, oom/timeout/crash, and
+# the edges found in the last QUIET_SECONDS.
 status() {
-  awk '
+  awk -v quiet="$quiet" '
     /^#[0-9]+: cov: [0-9]+ ft: / {
       execs = substr($1, 2); sub(/:$/, "", execs)
       cov = $3; ft = $5; corp = $7
@@ -47,9 +48,13 @@ status() {
       if (!seen) { first = cov; best = cov; since = t; seen = 1 }
       if (cov + 0 > best + 0) { best = cov; since = t }
       last_t = t
+      n++; times[n] = t; covs[n] = best
     }
     END {
-      if (seen) print first, best, last_t - since, last_t, execs, ft, corp, failures
+      if (!seen) exit
+      before = first
+      for (i = 1; i <= n; i++) if (times[i] + quiet <= last_t) before = covs[i]
+      print first, best, last_t - since, last_t, execs, ft, corp, failures, best - before
     }' "$log"
 }
 
@@ -65,12 +70,12 @@ while kill -0 "$group" 2>/dev/null; do
 done
 wait "$group" 2>/dev/null || true
 
-read -r first best flat elapsed execs ft corp failures <<<"$(status)" || {
+read -r first best flat elapsed execs ft corp failures recent <<<"$(status)" || {
   echo "plateau: $target printed no status line; see $log" >&2
   exit 1
 }
 crashes=$(($(find "fuzz/artifacts/$target" -type f | wc -l) - crashes_before))
-verdict="no plateau (stopped at ${max} s)"
+verdict="no plateau (stopped at ${max} s; +${recent} edges in the last ${quiet} s)"
 [ "$plateau" = 1 ] && verdict="plateau: no new edge in the last ${flat} s"
 printf '| %s | %s | %s s | %s | %s → %s | %s | %s | %s (oom/timeout/crash %s) | %s |\n' \
   "$target" "$commit" "$elapsed" "$execs" "$first" "$best" "$ft" "$corp" "$crashes" "$failures" "$verdict"
