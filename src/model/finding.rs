@@ -92,10 +92,11 @@ pub fn suspect(bytes: &[u8]) -> bool {
     (found | flagged(u64::from_le_bytes(last))) != 0
 }
 
-/// Characters that take no room when shown: soft hyphen, zero-width and direction marks,
-/// direction embeddings, overrides and isolates, word joiners, byte-order mark.
+/// Characters that take no room when shown: soft hyphen, zero-width and direction marks
+/// (the Arabic letter mark too), direction embeddings, overrides and isolates, word
+/// joiners, byte-order mark.
 pub fn invisible(c: char) -> bool {
-    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+    matches!(c, '\u{ad}' | '\u{61c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }
 
 /// A value from the input as a finding quotes it: whole when short, else its start and
@@ -239,6 +240,7 @@ mod tests {
         assert_eq!(shown("stage\x1b[2J"), "stage\u{241b}[2J");
         assert_eq!(shown("production\u{200b}"), "production<U+200B>");
         assert_eq!(shown("\u{feff}2"), "<U+FEFF>2");
+        assert_eq!(shown("code\u{61c}"), "code<U+061C>");
         // Findings name a direction control rather than show it as �.
         assert_eq!(shown("\u{2066}prod\u{202e}"), "<U+2066>prod<U+202E>");
     }

@@ -12,7 +12,7 @@ use printpdf::{
 };
 
 use super::chart::ChartConverter;
-use super::fonts::Fonts;
+use super::fonts::{drawn, Fonts};
 use super::layout::{Item, Rgb, Weight};
 use crate::charts::Chart;
 
@@ -54,7 +54,7 @@ pub fn write(
     for item in pages.pages.iter().flatten() {
         match item {
             Item::Text { weight, text, .. } => {
-                used.entry(*weight).or_default().extend(text.chars())
+                used.entry(*weight).or_default().extend(drawn(text).chars())
             }
             Item::Chart { id, .. } if !chart_ids.contains(&id.as_str()) => chart_ids.push(id),
             _ => {}
@@ -280,7 +280,7 @@ fn ops(items: &[Item], height: f32, charts: &BTreeMap<&str, XObjectId>) -> Vec<O
                     matrix: TextMatrix::Translate(Pt(*x), Pt(height - baseline)),
                 });
                 ops.push(Op::ShowText {
-                    items: vec![TextItem::Text(text.clone())],
+                    items: vec![TextItem::Text(drawn(text).into_owned())],
                 });
             }
             Item::Rect {

@@ -13,6 +13,27 @@ use printpdf::ParsedFont;
 
 use super::layout::{Measure, Weight};
 
+/// Characters that are never drawn (Unicode's Default_Ignorable_Code_Point: soft
+/// hyphen, joiners, direction marks and controls, variation selectors, tags…). A face
+/// without a glyph for one would show `.notdef`, an empty box, so the PDF leaves them
+/// out, from the text drawn and from its measured width alike.
+pub fn ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{115f}'..='\u{1160}' | '\u{17b4}'..='\u{17b5}'
+        | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}'
+        | '\u{ffa0}' | '\u{fff0}'..='\u{fff8}' | '\u{1bca0}'..='\u{1bca3}'
+        | '\u{1d173}'..='\u{1d17a}' | '\u{e0000}'..='\u{e0fff}')
+}
+
+/// `text` without its [`ignorable`] characters, as the PDF draws it.
+pub fn drawn(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().any(ignorable) {
+        true => text.chars().filter(|&c| !ignorable(c)).collect(),
+        false => std::borrow::Cow::Borrowed(text),
+    }
+}
+
 /// One face: its bytes, its parsed tables and the name it carries in the PDF.
 pub struct Face {
     bytes: &'static [u8],
@@ -84,6 +105,7 @@ impl Face {
     pub fn width(&self, text: &str, size: f32) -> f32 {
         let units: u32 = text
             .chars()
+            .filter(|&c| !ignorable(c))
             .map(|c| {
                 let gid = self.parsed.lookup_glyph_index(u32::from(c)).unwrap_or(0);
                 u32::from(self.parsed.get_glyph_width(gid).unwrap_or(0))
@@ -136,5 +158,25 @@ impl Face {
             .collect();
         font.font_name = Some(format!("{tag}+{}", self.name));
         Ok(font)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignorable_characters_are_neither_drawn_nor_measured() {
+        let fonts = Fonts::load().unwrap();
+        let face = fonts.face(Weight::Regular);
+        // U+061C (Arabic letter mark) has no glyph in DejaVu Sans: it would be a box.
+        assert_eq!(face.parsed.lookup_glyph_index(0x61c), None);
+        let marked = "ab\u{61c}c\u{200f}d\u{ad}\u{feff}";
+        assert_eq!(drawn(marked), "abcd");
+        assert!(matches!(drawn("abcd"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(face.width(marked, 10.0), face.width("abcd", 10.0));
+        assert!(face.width("abcd", 10.0) > 0.0);
+        // Visible non-ASCII text stays.
+        assert_eq!(drawn("Zürich \u{5e9}\u{5dc}"), "Zürich \u{5e9}\u{5dc}");
     }
 }
