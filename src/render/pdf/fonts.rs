@@ -17,7 +17,7 @@ use super::layout::{Measure, Weight};
 /// hyphen, joiners, direction marks and controls, variation selectors, tags…). A face
 /// without a glyph for one would show `.notdef`, an empty box, so the PDF leaves them
 /// out, from the text drawn and from its measured width alike.
-pub fn ignorable(c: char) -> bool {
+fn ignorable(c: char) -> bool {
     matches!(c,
         '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{115f}'..='\u{1160}' | '\u{17b4}'..='\u{17b5}'
         | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
