@@ -91,17 +91,32 @@ impl Field {
         self as usize
     }
 
-    /// Matches a header name case-insensitively, ignoring spaces, `-` and `_`.
+    /// Matches a header name case-insensitively, ignoring spaces, `-` and `_`. Without
+    /// allocating: a JSON input asks this for every key of every record.
     pub fn from_header(header: &str) -> Option<Field> {
-        let key: String = header
+        // The name lower-cased and squeezed, if it can be one of ours: ASCII (a
+        // character whose lower case is, such as the Kelvin sign, counts) and short.
+        let mut key = [0u8; 24];
+        let mut len = 0;
+        let squeezed = header
             .trim_start_matches('\u{feff}')
             .chars()
             .filter(|c| !matches!(c, ' ' | '-' | '_' | '\t'))
-            .flat_map(char::to_lowercase)
-            .collect();
-        Field::ALL
-            .into_iter()
-            .find(|f| f.name().replace('_', "") == key)
+            .flat_map(char::to_lowercase);
+        for c in squeezed {
+            if !c.is_ascii() || len == key.len() {
+                return None;
+            }
+            key[len] = c as u8;
+            len += 1;
+        }
+        let key = &key[..len];
+        Field::ALL.into_iter().find(|f| {
+            f.name()
+                .bytes()
+                .filter(|&b| b != b'_')
+                .eq(key.iter().copied())
+        })
     }
 
     pub fn required(self) -> bool {
@@ -173,5 +188,17 @@ mod tests {
             Some(Field::EscapeMechanism)
         );
         assert_eq!(Field::from_header("notes"), None);
+        // `İ` lower-cases to `i` and a combining dot: not `id`.
+        assert_eq!(Field::from_header("\u{130}D"), None);
+        assert_eq!(Field::from_header("Team \t"), Some(Field::Team));
+        assert_eq!(Field::from_header("ID\u{e9}"), None);
+        assert_eq!(Field::from_header(&"x".repeat(100)), None);
+        assert_eq!(Field::from_header(""), None);
+        // Every name, and its squeezed upper-case spelling.
+        for field in Field::ALL {
+            assert_eq!(Field::from_header(field.name()), Some(field));
+            let loud = field.name().replace('_', "").to_uppercase();
+            assert_eq!(Field::from_header(&loud), Some(field));
+        }
     }
 }
