@@ -634,38 +634,59 @@ impl<R: BufRead> Scanner<R> {
         let mut depth = 0usize;
         let mut in_string = false;
         let mut escaped = false;
-        while let Some(b) = self.peek()? {
-            if depth == 0 && !in_string && matches!(b, b',' | b']') {
-                return Ok(true);
+        loop {
+            let buf = loop {
+                match self.input.fill_buf() {
+                    Ok(buf) => break buf,
+                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            if buf.is_empty() {
+                return Ok(false);
             }
-            self.bump()?;
-            out.push(b);
+            // A buffer at a time: how much of it is the value's, and whether it ends there
+            // (a `,` or `]` after a scalar is left for the caller).
+            let (mut taken, mut ends) = (buf.len(), false);
+            for (i, &b) in buf.iter().enumerate() {
+                if in_string {
+                    if escaped {
+                        escaped = false;
+                    } else if b == b'\\' {
+                        escaped = true;
+                    } else if b == b'"' {
+                        in_string = false;
+                    }
+                    continue;
+                }
+                match b {
+                    b',' | b']' if depth == 0 => {
+                        (taken, ends) = (i, true);
+                        break;
+                    }
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            (taken, ends) = (i + 1, true);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let value = &buf[..taken];
+            self.line += memchr::memchr_iter(b'\n', value).count() as u64;
+            out.extend_from_slice(value);
+            self.input.consume(taken);
             if out.len() > super::records::MAX_RECORD_BYTES {
                 return Err(ErrorKind::FileTooLarge.into());
             }
-            if in_string {
-                if escaped {
-                    escaped = false;
-                } else if b == b'\\' {
-                    escaped = true;
-                } else if b == b'"' {
-                    in_string = false;
-                }
-                continue;
-            }
-            match b {
-                b'"' => in_string = true,
-                b'{' | b'[' => depth += 1,
-                b'}' | b']' => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        return Ok(true);
-                    }
-                }
-                _ => {}
+            if ends {
+                return Ok(true);
             }
         }
-        Ok(false)
     }
 }
 
@@ -805,4 +826,52 @@ fn read_array_from(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The values of `text` (elements of an array without its brackets) as the scanner
+    /// takes them through a buffer of `capacity` bytes, with the line after each.
+    fn values(text: &[u8], capacity: usize) -> Vec<(String, u64)> {
+        let mut s = Scanner {
+            input: std::io::BufReader::with_capacity(capacity, text),
+            line: 1,
+        };
+        let mut taken = Vec::new();
+        while s.skip_whitespace().unwrap().is_some() {
+            let mut out = Vec::new();
+            let whole = s.take_value(&mut out).unwrap();
+            taken.push((String::from_utf8(out).unwrap(), s.line));
+            if !whole || s.bump().unwrap() == Some(b']') {
+                break;
+            }
+        }
+        taken
+    }
+
+    #[test]
+    fn values_are_taken_whole_across_buffer_edges() {
+        let text =
+            b"{\"a\": \"x, ] } \\\" [\",\n \"b\": [1, {\"c\": 2}]},\n 12.5 ,\n\"s\\\\\" ,[]]";
+        let expected = vec![
+            (
+                "{\"a\": \"x, ] } \\\" [\",\n \"b\": [1, {\"c\": 2}]}".to_string(),
+                2,
+            ),
+            ("12.5 ".to_string(), 3),
+            ("\"s\\\\\" ".to_string(), 4),
+            ("[]".to_string(), 4),
+        ];
+        for capacity in (1..=9).chain([64, 4096]) {
+            assert_eq!(values(text, capacity), expected, "capacity {capacity}");
+        }
+        // An unfinished value is not whole.
+        let mut s = Scanner {
+            input: std::io::BufReader::with_capacity(3, &b"{\"a\": [1, 2"[..]),
+            line: 1,
+        };
+        assert!(!s.take_value(&mut Vec::new()).unwrap());
+    }
 }
