@@ -98,24 +98,63 @@ impl Field {
         // character whose lower case is, such as the Kelvin sign, counts) and short.
         let mut key = [0u8; 24];
         let mut len = 0;
-        let squeezed = header
-            .trim_start_matches('\u{feff}')
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '_' | '\t'))
-            .flat_map(char::to_lowercase);
-        for c in squeezed {
-            if !c.is_ascii() || len == key.len() {
-                return None;
+        let mut put = |c: u8| {
+            let room = len < key.len();
+            if room {
+                key[len] = c;
+                len += 1;
             }
-            key[len] = c as u8;
-            len += 1;
+            room
+        };
+        let header = header.trim_start_matches('\u{feff}');
+        let ignored = |c: char| matches!(c, ' ' | '-' | '_' | '\t');
+        if header.is_ascii() {
+            for b in header.bytes().filter(|&b| !ignored(char::from(b))) {
+                if !put(b.to_ascii_lowercase()) {
+                    return None;
+                }
+            }
+        } else {
+            for c in header
+                .chars()
+                .filter(|&c| !ignored(c))
+                .flat_map(char::to_lowercase)
+            {
+                if !c.is_ascii() || !put(c as u8) {
+                    return None;
+                }
+            }
         }
-        let key = &key[..len];
-        Field::ALL.into_iter().find(|f| {
-            f.name()
-                .bytes()
-                .filter(|&b| b != b'_')
-                .eq(key.iter().copied())
+        Field::squeezed(&key[..len])
+    }
+
+    /// The field whose name, without its `_`, is `key`.
+    fn squeezed(key: &[u8]) -> Option<Field> {
+        Some(match key {
+            b"id" => Field::Id,
+            b"title" => Field::Title,
+            b"type" => Field::Type,
+            b"toverify" => Field::ToVerify,
+            b"foundstage" => Field::FoundStage,
+            b"originstage" => Field::OriginStage,
+            b"severity" => Field::Severity,
+            b"release" => Field::Release,
+            b"component" => Field::Component,
+            b"team" => Field::Team,
+            b"source" => Field::Source,
+            b"detectedat" => Field::DetectedAt,
+            b"introducedat" => Field::IntroducedAt,
+            b"resolvedat" => Field::ResolvedAt,
+            b"costhours" => Field::CostHours,
+            b"devhours" => Field::DevHours,
+            b"qahours" => Field::QaHours,
+            b"devopshours" => Field::DevopsHours,
+            b"pmhours" => Field::PmHours,
+            b"downtimeminutes" => Field::DowntimeMinutes,
+            b"customersaffected" => Field::CustomersAffected,
+            b"escapemechanism" => Field::EscapeMechanism,
+            b"reopened" => Field::Reopened,
+            _ => return None,
         })
     }
 
