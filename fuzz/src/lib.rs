@@ -88,7 +88,8 @@ pub fn check_metrics(m: &Metrics) {
         }
     }
     let json = serde_json::to_string(m).expect("metrics serialise to JSON");
-    let _: serde_json::Value = serde_json::from_str(&json).expect("metrics JSON parses back");
+    // Checked for syntax only: building a `Value` took a third of an execution.
+    let _: serde::de::IgnoredAny = serde_json::from_str(&json).expect("metrics JSON parses back");
 }
 
 thread_local! {
