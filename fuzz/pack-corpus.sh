@@ -2,18 +2,18 @@
 # Packs the grown corpora into fuzz/corpus.tar.xz, so that fuzzing on another machine
 # goes on from where it stopped instead of starting from the seeds again.
 #
-#   fuzz/pack-corpus.sh [TARGET…]        (default: every target with a corpus)
+#   fuzz/pack-corpus.sh        (every target with a corpus in fuzz/corpus/; the archive
+#                              is replaced as a whole)
 #
 # Each corpus is first minimised with libFuzzer's -merge=1 (the smallest set of inputs
-# with the same coverage; -max_len as large as fuzz/run.sh allows any target) into a scratch directory; fuzz/corpus itself is not touched,
-# so a run may go on meanwhile. fuzz/run.sh unpacks a target's corpus from the archive
-# when fuzz/corpus/TARGET does not exist yet.
+# with the same coverage; -max_len as large as fuzz/run.sh allows any target) into a
+# scratch directory; fuzz/corpus itself is not touched, so a run may go on meanwhile.
+# fuzz/run.sh unpacks a target's corpus from the archive when fuzz/corpus/TARGET does
+# not exist yet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then
-  for dir in fuzz/corpus/*/; do targets+=("$(basename "$dir")"); done
-fi
+targets=()
+for dir in fuzz/corpus/*/; do targets+=("$(basename "$dir")"); done
 host=$(rustc -vV | sed -n 's/^host: //p')
 # Built as fuzz/plateau.sh builds them: without AddressSanitizer unless told otherwise.
 cargo_args=${FUZZ_CARGO_ARGS-"-s none"}
