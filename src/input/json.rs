@@ -596,14 +596,23 @@ struct Scanner<R> {
 }
 
 impl<R: BufRead> Scanner<R> {
-    fn peek(&mut self) -> std::io::Result<Option<u8>> {
+    /// The buffered input, refilled when empty (empty at the end); an interrupted read
+    /// is tried again.
+    fn fill(&mut self) -> std::io::Result<&[u8]> {
         loop {
             match self.input.fill_buf() {
-                Ok(buf) => return Ok(buf.first().copied()),
+                Ok(_) => break,
                 Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             }
         }
+        // Asked again rather than returned from the loop, which the borrow checker does
+        // not accept; a filled buffer is returned as it is, without a read.
+        self.input.fill_buf()
+    }
+
+    fn peek(&mut self) -> std::io::Result<Option<u8>> {
+        Ok(self.fill()?.first().copied())
     }
 
     fn bump(&mut self) -> std::io::Result<Option<u8>> {
@@ -635,13 +644,7 @@ impl<R: BufRead> Scanner<R> {
         let mut in_string = false;
         let mut escaped = false;
         loop {
-            let buf = loop {
-                match self.input.fill_buf() {
-                    Ok(buf) => break buf,
-                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                }
-            };
+            let buf = self.fill()?;
             if buf.is_empty() {
                 return Ok(false);
             }
@@ -677,8 +680,9 @@ impl<R: BufRead> Scanner<R> {
                 }
             }
             let value = &buf[..taken];
-            self.line += memchr::memchr_iter(b'\n', value).count() as u64;
+            let lines = memchr::memchr_iter(b'\n', value).count() as u64;
             out.extend_from_slice(value);
+            self.line += lines;
             self.input.consume(taken);
             if out.len() > super::records::MAX_RECORD_BYTES {
                 return Err(ErrorKind::FileTooLarge.into());
