@@ -204,7 +204,7 @@ impl RowVisitor for State {
         let problem = self
             .validator
             .validate(row, &at, &mut |f| quality.add_finding(f));
-        let Some(problem) = problem else {
+        let Some(mut problem) = problem else {
             quality.record_skipped();
             return;
         };
@@ -241,7 +241,6 @@ impl RowVisitor for State {
             quality.to_verify += u64::from(problem.to_verify);
             quality.estimated_costs += u64::from(problem.cost.is_some_and(|c| c.estimated));
         }
-        let mut problem = problem;
         match &mut self.export {
             Some(writer) => writer.write(row),
             None => self.engine.add(&mut problem),
