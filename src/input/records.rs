@@ -186,31 +186,18 @@ impl<R: BufRead> Records<R> {
             record.ends[fields] = end;
             fields += 1;
         };
-        // Sixty-four bytes at a time: each eight-byte word gives the top bit of every byte
-        // equal to the delimiter (a match becomes zero in `x`), gathered into one bit
-        // per byte by a multiplication; the bits of the block are then taken in order.
-        // One loop per block rather than per word: its exit is mispredicted once per
-        // block, not once per field.
-        const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-        let pattern = u64::from(self.delimiter) * 0x0101_0101_0101_0101;
-        let block_mask = |block: &[u8; 64]| -> u64 {
-            let mut mask = 0;
-            for (w, word) in block.chunks_exact(8).enumerate() {
-                let x = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ pattern;
-                let found = !(((x & LOW) + LOW) | x | LOW);
-                mask |= ((found >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * w);
-            }
-            mask
-        };
-        // The last block is the rest of the line padded with a byte that is not the
-        // delimiter.
+        // Sixty-four bytes at a time, as a mask of the delimiters' positions (see
+        // `delimiters`); the bits of the block are then taken in order. One loop per
+        // block rather than per word: its exit is mispredicted once per block, not once
+        // per field. The last block is the rest of the line padded with a byte that is
+        // not the delimiter.
         let blocks = line.chunks_exact(64);
         let rest = blocks.remainder();
         let mut last = [!self.delimiter; 64];
         last[..rest.len()].copy_from_slice(rest);
         let full = blocks.map(|block| block.try_into().unwrap_or(&[0; 64]));
         for (i, block) in full.chain(std::iter::once(&last)).enumerate() {
-            let mut mask = block_mask(block);
+            let mut mask = delimiters(block, self.delimiter);
             while mask != 0 {
                 push(64 * i + mask.trailing_zeros() as usize);
                 mask &= mask - 1;
@@ -458,6 +445,46 @@ impl<R: BufRead> LoneCrAsLf<R> {
     }
 }
 
+/// Bit `i` set where `block[i]` is the delimiter, with SSE2 (part of every x86-64
+/// processor) sixteen bytes at a time: at 1 M rows this took 225 M fewer instructions
+/// than eight-byte words (callgrind).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+fn delimiters(block: &[u8; 64], delimiter: u8) -> u64 {
+    use safe_arch::{cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i};
+    let pattern = safe_arch::set_splat_i8_m128i(delimiter as i8);
+    let mut mask = 0;
+    for (i, part) in block.chunks_exact(16).enumerate() {
+        let part = part.try_into().unwrap_or(&[0; 16]);
+        let found = cmp_eq_mask_i8_m128i(load_unaligned_m128i(part), pattern);
+        mask |= u64::from(move_mask_i8_m128i(found) as u16) << (16 * i);
+    }
+    mask
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn delimiters(block: &[u8; 64], delimiter: u8) -> u64 {
+    delimiters_by_word(block, delimiter)
+}
+
+/// [`delimiters`] on any processor: each eight-byte word gives the top bit of every byte
+/// equal to the delimiter (a match becomes zero in `x`), gathered into one bit per byte
+/// by a multiplication.
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2", not(test)),
+    allow(dead_code)
+)]
+fn delimiters_by_word(block: &[u8; 64], delimiter: u8) -> u64 {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let pattern = u64::from(delimiter) * 0x0101_0101_0101_0101;
+    let mut mask = 0;
+    for (w, word) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(word.try_into().unwrap_or_default()) ^ pattern;
+        let found = !(((x & LOW) + LOW) | x | LOW);
+        mask |= ((found >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * w);
+    }
+    mask
+}
+
 /// Turns a line split at every delimiter (`record`, as `read_plain` leaves it) into the
 /// fields `core` would read, when each quote in the line opens a field and the next
 /// closes it, right before a delimiter or the end of the line: the pieces between each
@@ -516,6 +543,20 @@ fn unquote(line: &[u8], delimiter: u8, record: &mut Record) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// Both ways of finding delimiters agree with a byte-by-byte search, for blocks
+        /// of any bytes (high ones included) and any delimiter.
+        #[test]
+        fn delimiter_masks(bytes in proptest::collection::vec(any::<u8>(), 64), pick in any::<u8>(), at in 0usize..64) {
+            let block: [u8; 64] = bytes.try_into().unwrap();
+            // Often one of the block's own bytes, so that there are matches.
+            let delimiter = if pick % 2 == 0 { block[at] } else { pick };
+            let expected = (0..64).filter(|&i| block[i] == delimiter).fold(0u64, |m, i| m | 1 << i);
+            prop_assert_eq!(delimiters(&block, delimiter), expected);
+            prop_assert_eq!(delimiters_by_word(&block, delimiter), expected);
+        }
+    }
 
     /// Lone carriage returns as line feeds, worked out byte by byte.
     fn lone_cr_as_lf(input: &[u8]) -> Vec<u8> {
