@@ -62,32 +62,52 @@ pub const END_INSTANT: i64 = 253_402_300_800 * MICROS_PER_SECOND;
 /// date is from 0001-01-01 to 9999-12-31 are accepted: `0000-06-01` and
 /// `9999-12-31T23:00:00-05:00` (in year 10000 in UTC) are not.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
-    parse_timestamp_memo(text, &DateMemo::default())
+    parse_timestamp_with(text, date_micros)
 }
 
-/// The last date a [`DateMemo`] saw: its ten bytes and its first instant.
+/// A date seen by a [`DateMemo`]: its ten bytes and its first instant.
 type Memo = ([u8; 10], i64);
 
-/// Remembers the date part of the last timestamp parsed with it: rows usually come in
-/// date order, so most timestamps of a column have the date of the one before.
+/// Remembers the first instant of the dates parsed with it, one for each day of the
+/// month: rows usually come in date order, so the timestamps of a column fall within a
+/// few weeks of each other (a resolution date a few days after detection), and each
+/// date's calendar arithmetic is done about once.
 #[derive(Debug, Clone, Default)]
-pub struct DateMemo(std::cell::Cell<Option<Memo>>);
+pub struct DateMemo([std::cell::Cell<Option<Memo>>; 32]);
 
-/// [`parse_timestamp`], with the date part taken from `memo` when it is the same.
+impl DateMemo {
+    fn micros(&self, date: &[u8; 10]) -> Option<i64> {
+        // Days 01 to 31 get slots of their own; other bytes get some slot, and the
+        // whole date is compared anyway.
+        let day = date[8].wrapping_mul(10).wrapping_add(date[9]);
+        let slot = &self.0[usize::from(day) % 32];
+        match slot.get() {
+            Some((seen, micros)) if seen == *date => Some(micros),
+            _ => {
+                let micros = date_micros(date)?;
+                slot.set(Some((*date, micros)));
+                Some(micros)
+            }
+        }
+    }
+}
+
+/// [`parse_timestamp`], with the date part taken from `memo` when it has seen it.
 pub fn parse_timestamp_memo(text: &str, memo: &DateMemo) -> Option<i64> {
+    parse_timestamp_with(text, |date| memo.micros(date))
+}
+
+/// [`parse_timestamp`], with the first instant of the date part from `date_micros`.
+fn parse_timestamp_with(
+    text: &str,
+    date_micros: impl FnOnce(&[u8; 10]) -> Option<i64>,
+) -> Option<i64> {
     let b = super::raw::trim(text).as_bytes();
     if b.len() < 10 {
         return None;
     }
     let date: [u8; 10] = b[..10].try_into().ok()?;
-    let mut micros = match memo.0.get() {
-        Some((seen, micros)) if seen == date => micros,
-        _ => {
-            let micros = date_micros(&date)?;
-            memo.0.set(Some((date, micros)));
-            micros
-        }
-    };
+    let mut micros = date_micros(&date)?;
     let rest = &b[10..];
     if rest.is_empty() {
         return in_range(micros);
@@ -216,6 +236,40 @@ mod tests {
             parse_timestamp("2025-11-23"),
             Some(ts(2025, 11, 23, 0, 0, 0))
         );
+    }
+
+    #[test]
+    fn the_memo_agrees_with_parsing_afresh() {
+        // Dates that share a slot (the same day in other months and years), days that
+        // do not exist, and bytes other than digits, in an order that makes each slot
+        // hold several dates in turn.
+        let memo = DateMemo::default();
+        let mut texts = Vec::new();
+        for year in ["0001", "2024", "2025", "9999"] {
+            for month in 0..=13 {
+                for day in [
+                    "00", "01", "09", "10", "16", "28", "29", "30", "31", "32", "4x", "x4",
+                    "\u{7f}1",
+                ] {
+                    texts.push(format!("{year}-{month:02}-{day}T12:30:00Z"));
+                }
+            }
+        }
+        for round in 0..3 {
+            for (i, text) in texts.iter().enumerate() {
+                let text = if (i + round) % 2 == 0 {
+                    &text[..10]
+                } else {
+                    text
+                };
+                assert_eq!(
+                    parse_timestamp_memo(text, &memo),
+                    parse_timestamp(text),
+                    "{text}"
+                );
+            }
+            texts.reverse();
+        }
     }
 
     #[test]
