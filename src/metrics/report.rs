@@ -226,11 +226,11 @@ fn weighted_rate(settings: &Settings, tally: &Tally) -> Option<f64> {
 
 /// Rows sorted by key, whatever order the counts were kept in.
 fn groups(map: &super::tally::Groups) -> Vec<GroupRow> {
-    let mut keys: Vec<(&String, &Count)> = map.iter().collect();
-    keys.sort_by(|a, b| a.0.cmp(b.0));
+    let mut keys: Vec<(String, &Count)> = map.iter().collect();
+    keys.sort_by(|a, b| a.0.cmp(&b.0));
     keys.into_iter()
         .map(|(key, c)| GroupRow {
-            key: key.clone(),
+            key,
             problems: c.problems,
             escaped: c.escaped,
             escape_rate: ratio(c.escaped, c.problems),
