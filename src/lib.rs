@@ -14,6 +14,7 @@ pub mod narrative;
 pub mod output_csv;
 pub mod progress;
 pub mod render;
+pub mod short_key;
 pub mod text;
 
 #[cfg(test)]

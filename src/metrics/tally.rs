@@ -4,6 +4,7 @@
 
 use crate::model::time::MICROS_PER_HOUR;
 use crate::model::{Mechanism, Problem, ProblemType, Severity};
+use crate::short_key::ShortKey;
 use std::borrow::Cow;
 
 /// Hours in fixed point (nano-hours): exact, order-independent sums.
@@ -94,49 +95,6 @@ impl Groups {
     pub fn iter(&self) -> impl Iterator<Item = (String, &Count)> {
         let short = self.short.iter().map(|(k, c)| (k.text(), c));
         short.chain(self.long.iter().map(|(k, c)| (k.clone(), c)))
-    }
-}
-
-/// A text of up to sixteen bytes as numbers that give it back: its length, and its
-/// first and last eight bytes (four, or the first, middle and last byte, for shorter
-/// texts), overlapping when it is shorter than sixteen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct ShortKey(u64, u64, u8);
-
-impl ShortKey {
-    fn of(text: &str) -> Option<ShortKey> {
-        let b = text.as_bytes();
-        let n = b.len();
-        let word = |s: &[u8]| s.iter().rev().fold(0u64, |w, &x| w << 8 | u64::from(x));
-        Some(match n {
-            0 => ShortKey(0, 0, 0),
-            1..=3 => ShortKey(word(&[b[0], b[n / 2], b[n - 1]]), 0, n as u8),
-            4..=7 => ShortKey(word(&b[..4]), word(&b[n - 4..]), n as u8),
-            8..=16 => ShortKey(word(&b[..8]), word(&b[n - 8..]), n as u8),
-            _ => return None,
-        })
-    }
-
-    fn text(self) -> String {
-        let ShortKey(first, last, n) = self;
-        let n = usize::from(n);
-        let (first, last) = (first.to_le_bytes(), last.to_le_bytes());
-        let mut bytes = vec![0; n];
-        match n {
-            0 => {}
-            1..=3 => {
-                bytes[n - 1] = first[2];
-                bytes[n / 2] = first[1];
-                bytes[0] = first[0];
-            }
-            _ => {
-                let half = if n < 8 { 4 } else { 8 };
-                bytes[n - half..].copy_from_slice(&last[..half]);
-                bytes[..half].copy_from_slice(&first[..half]);
-            }
-        }
-        // The bytes came from a text, so they are UTF-8.
-        String::from_utf8_lossy(&bytes).into_owned()
     }
 }
 
@@ -418,29 +376,6 @@ mod tests {
             prop_assert_eq!(one.iter().count(), got.len());
             prop_assert_eq!(got, expected);
         }
-    }
-
-    #[test]
-    fn short_keys_give_their_text_back() {
-        for text in [
-            "",
-            "a",
-            "ab",
-            "abc",
-            "abcd",
-            "héllo",
-            "1234567",
-            "12345678",
-            "sixteen bytes!!!",
-            "é",
-            "日本",
-        ] {
-            let key = ShortKey::of(text).unwrap();
-            assert_eq!(key.text(), text);
-        }
-        assert_eq!(ShortKey::of("seventeen bytes!!"), None);
-        assert_ne!(ShortKey::of("abcdefghi"), ShortKey::of("abcdefgh"));
-        assert_ne!(ShortKey::of("aXb"), ShortKey::of("aYb"));
     }
 
     fn item(id: usize, hours: f64) -> EscapedItem {

@@ -3,6 +3,7 @@
 
 use super::config::{normalize, Config};
 use super::problem::{ProblemType, Severity};
+use crate::short_key::ShortKey;
 
 /// Lookup tables built once from the configuration.
 #[derive(Debug, Clone)]
@@ -69,20 +70,23 @@ impl Vocabulary {
     }
 }
 
-/// A small lookup table of normalized (trimmed, lower-case) words, grouped by length: a
-/// value is compared only with the words as long as it, which beats hashing for a few
-/// dozen short words and needs no allocation. ASCII words of up to 16 bytes are kept as
-/// one 128-bit number too, so that a value is lower-cased once and compared with each
-/// word in one instruction.
+/// A small lookup table of normalized (trimmed, lower-case) words. ASCII words of up to
+/// 16 bytes are kept in a hash table under their [`ShortKey`], so that a value is
+/// lower-cased once, as numbers, and found with one probe; the others are grouped by
+/// length, and a value is compared only with the words as long as it.
 #[derive(Debug, Clone)]
 pub struct Table<T> {
-    /// `by_len[n]`: the words of `n` bytes, with their number when they have one.
-    by_len: Vec<Vec<(String, Option<u128>, T)>>,
+    short: rustc_hash::FxHashMap<ShortKey, T>,
+    /// `by_len[n]`: the words of `n` bytes.
+    by_len: Vec<Vec<(String, T)>>,
 }
 
 impl<T: Copy> FromIterator<(String, T)> for Table<T> {
     fn from_iter<I: IntoIterator<Item = (String, T)>>(iter: I) -> Self {
-        let mut table = Table { by_len: Vec::new() };
+        let mut table = Table {
+            short: Default::default(),
+            by_len: Vec::new(),
+        };
         for (word, value) in iter {
             table.add(word, value);
         }
@@ -97,61 +101,37 @@ impl<T: Copy> Table<T> {
         if self.by_len.len() <= n {
             self.by_len.resize_with(n + 1, Vec::new);
         }
-        if !self.by_len[n].iter().any(|(w, _, _)| *w == word) {
-            let key = short_key(&word);
-            self.by_len[n].push((word, key, value));
+        if !self.by_len[n].iter().any(|(w, _)| *w == word) {
+            if let Some(key) = ShortKey::of(&word).and_then(ShortKey::ascii_lowercase) {
+                self.short.entry(key).or_insert(value);
+            }
+            self.by_len[n].push((word, value));
         }
     }
 
-    fn words(&self, len: usize) -> &[(String, Option<u128>, T)] {
+    fn words(&self, len: usize) -> &[(String, T)] {
         self.by_len.get(len).map_or(&[], Vec::as_slice)
     }
 }
 
-/// An ASCII text of up to 16 bytes, lower-cased, as one number (its bytes in order from
-/// the lowest); `None` for any other text. Equal numbers for texts of the same length
-/// mean texts equal ignoring ASCII case.
-fn short_key(text: &str) -> Option<u128> {
-    let bytes = text.as_bytes();
-    if bytes.len() > 16 || !text.is_ascii() {
-        return None;
-    }
-    let mut buf = [0u8; 16];
-    for (slot, &b) in buf.iter_mut().zip(bytes) {
-        *slot = b;
-    }
-    let key = u128::from_le_bytes(buf);
-    // Every byte is below 0x80, so these sums carry into no other byte: the top bit of
-    // a byte of `from_a` is set from `A` up, that of `past_z` from the byte after `Z` up.
-    const EACH: u128 = u128::MAX / 255;
-    let from_a = key + EACH * (0x80 - u128::from(b'A'));
-    let past_z = key + EACH * (0x80 - u128::from(b'Z') - 1);
-    let upper = from_a & !past_z & (EACH * 0x80);
-    Some(key | (upper >> 2))
-}
-
 fn lookup<T: Copy>(table: &Table<T>, value: &str) -> Option<T> {
     let value = super::raw::trim(value);
-    if let Some(key) = short_key(value) {
-        return table
-            .words(value.len())
-            .iter()
-            .find(|(_, k, _)| *k == Some(key))
-            .map(|(_, _, t)| *t);
+    if let Some(key) = ShortKey::of(value).and_then(ShortKey::ascii_lowercase) {
+        return table.short.get(&key).copied();
     }
     if value.is_ascii() {
         return table
             .words(value.len())
             .iter()
-            .find(|(w, _, _)| w.eq_ignore_ascii_case(value))
-            .map(|(_, _, t)| *t);
+            .find(|(w, _)| w.eq_ignore_ascii_case(value))
+            .map(|(_, t)| *t);
     }
     let normalized = normalize(value);
     table
         .words(normalized.len())
         .iter()
-        .find(|(w, _, _)| *w == normalized)
-        .map(|(_, _, t)| *t)
+        .find(|(w, _)| *w == normalized)
+        .map(|(_, t)| *t)
 }
 
 /// The canonical word (as `name` spells it, lower case with `_`) that `value` names,
@@ -190,33 +170,6 @@ pub fn parse_bool(value: &str) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn short_keys_lower_case_exactly() {
-        for b in 0u8..128 {
-            let c = char::from(b).to_string();
-            assert_eq!(
-                short_key(&c),
-                Some(u128::from(b.to_ascii_lowercase())),
-                "{b}"
-            );
-            // In every position of a 16-byte text, next to upper- and lower-case letters.
-            for at in 0..16 {
-                let mut text = *b"AbCdEfGhIjKlMnOp";
-                text[at] = b;
-                let text = std::str::from_utf8(&text).unwrap();
-                let lower = text.to_ascii_lowercase();
-                assert_eq!(short_key(text), short_key(&lower), "{text:?}");
-                let expected = lower
-                    .bytes()
-                    .enumerate()
-                    .fold(0u128, |k, (i, b)| k | u128::from(b) << (8 * i));
-                assert_eq!(short_key(text), Some(expected), "{text:?}");
-            }
-        }
-        assert_eq!(short_key("seventeen bytes!!"), None);
-        assert_eq!(short_key("é"), None);
-    }
 
     #[test]
     fn values_match_ignoring_case_and_spaces() {
