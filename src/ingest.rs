@@ -201,10 +201,11 @@ impl RowVisitor for State {
             columns,
         };
         let quality = &mut self.quality;
-        let problem = self
+        let mut problem = self
             .validator
             .validate(row, &at, &mut |f| quality.add_finding(f));
-        let Some(mut problem) = problem else {
+        // Used where it is, rather than moved out of the `Option`.
+        let Some(problem) = &mut problem else {
             quality.record_skipped();
             return;
         };
@@ -243,7 +244,7 @@ impl RowVisitor for State {
         }
         match &mut self.export {
             Some(writer) => writer.write(row),
-            None => self.engine.add(&mut problem),
+            None => self.engine.add(problem),
         }
     }
 

@@ -174,30 +174,29 @@ impl<R: BufRead> Records<R> {
             Some(at) if line[at] == b'"' && memchr::memchr(b'\r', &line[at..]).is_none() => true,
             Some(_) => return Ok(false),
         };
-        if record.data.len() < line.len() {
-            record.data.resize(line.len(), 0);
-        }
-        record.data[..line.len()].copy_from_slice(line);
-        let mut fields = 0;
-        let mut push = |end: usize| {
-            if fields == record.ends.len() {
-                record.ends.resize(fields * 2 + 1, 0);
-            }
-            record.ends[fields] = end;
-            fields += 1;
-        };
         // Sixty-four bytes at a time, as a mask of the delimiters' positions (see
         // `delimiters`); the bits of the block are then taken in order. One loop per
         // block rather than per word: its exit is mispredicted once per block, not once
-        // per field. The last block is the rest of the line padded with a byte that is
-        // not the delimiter.
-        let blocks = line.chunks_exact(64);
-        let rest = blocks.remainder();
-        let mut last = [!self.delimiter; 64];
-        last[..rest.len()].copy_from_slice(rest);
-        let full = blocks.map(|block| block.try_into().unwrap_or(&[0; 64]));
-        for (i, block) in full.chain(std::iter::once(&last)).enumerate() {
-            let mut mask = delimiters(block, self.delimiter);
+        // per field. The line is copied into a buffer of whole blocks, and the bits of
+        // the bytes past its end (left from earlier lines) are cleared.
+        let padded = line.len().div_ceil(64) * 64;
+        if record.data.len() < padded {
+            record.data.resize(padded, 0);
+        }
+        record.data[..line.len()].copy_from_slice(line);
+        let (data, ends) = (&record.data[..padded], &mut record.ends);
+        let mut fields = 0;
+        let mut push = |end: usize| {
+            if fields == ends.len() {
+                ends.resize(fields * 2 + 1, 0);
+            }
+            ends[fields] = end;
+            fields += 1;
+        };
+        for (i, block) in data.chunks_exact(64).enumerate() {
+            let block = block.try_into().unwrap_or(&[0; 64]);
+            let within = (line.len() - 64 * i).min(64);
+            let mut mask = delimiters(block, self.delimiter) & (u64::MAX >> (64 - within));
             while mask != 0 {
                 push(64 * i + mask.trailing_zeros() as usize);
                 mask &= mask - 1;

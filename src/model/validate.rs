@@ -332,7 +332,8 @@ impl Validator {
             }
         });
         let text = |field: Field| row.get(field).map(Cow::Borrowed);
-        let mut problem = Problem {
+        // Built in the value returned, so that it is not copied into it.
+        let mut problem = Some(Problem {
             id: Cow::Borrowed(id),
             title: text(Field::Title).unwrap_or_default(),
             found_stage,
@@ -354,11 +355,11 @@ impl Validator {
             mechanism,
             reopened,
             likely_regression: false,
-        };
-        if !row.plain {
-            make_visible(&mut problem, at, report);
+        });
+        if let (false, Some(problem)) = (row.plain, &mut problem) {
+            make_visible(problem, at, report);
         }
-        Some(problem)
+        problem
     }
 }
 
