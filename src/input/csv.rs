@@ -271,9 +271,12 @@ pub fn read(
         return Ok(());
     }
     let id_column = slots.iter().position(|slot| *slot == Some(Field::Id));
+    let mapped = (slots.iter().enumerate())
+        .filter_map(|(column, slot)| Some((column, (*slot)?)))
+        .collect();
     let native = NativeRows {
+        mapped,
         file,
-        slots,
         columns,
         header_len: record.len(),
         header: HeaderKeys::of(&record),
@@ -557,9 +560,6 @@ const WARM: usize = 16;
 /// Turns native records into raw rows.
 struct NativeRows<'f> {
     file: &'f str,
-    /// For each column of the header: its field; `None` for columns that are not read
-    /// (or a field's second column).
-    slots: Vec<Option<Field>>,
     columns: ColumnNames,
     header_len: usize,
     /// The header line, to recognise it repeated (files joined with `cat`).
@@ -568,9 +568,46 @@ struct NativeRows<'f> {
     restore: bool,
     /// The column of the ids.
     id_column: Option<usize>,
+    /// The columns that are read, in order, with their fields (not the columns of no
+    /// field, nor a field's second column).
+    mapped: Vec<(usize, Field)>,
 }
 
 impl NativeRows<'_> {
+    /// A field whose text is not a piece of its record's text: the record is not valid
+    /// UTF-8 (or only when its fields are joined). Repaired, with a finding, when the
+    /// field itself is not valid either.
+    #[cold]
+    fn field_apart<'r>(
+        &self,
+        bytes: &'r [u8],
+        field: Field,
+        line: u64,
+        visitor: &mut dyn RowVisitor,
+    ) -> Cow<'r, str> {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => return Cow::Borrowed(self.restored(text)),
+            Err(_) => String::from_utf8_lossy(bytes),
+        };
+        visitor.finding(finding(
+            self.file,
+            line,
+            self.columns.0[field.index()].clone(),
+            Outcome::Repaired,
+            "invalid UTF-8",
+            "the value is not valid UTF-8; unreadable bytes were replaced with \u{FFFD}. Save the file as UTF-8".into(),
+        ));
+        Cow::Owned(self.restored(&text).to_string())
+    }
+
+    /// A cell `import` defused (see `output_csv`) as it was, in a file `import` wrote.
+    fn restored<'t>(&self, text: &'t str) -> &'t str {
+        match self.restore {
+            true => crate::output_csv::restore(text),
+            false => text,
+        }
+    }
+
     /// Handles records in order, in groups of [`WARM`] whose ids the visitor sees first.
     fn handle_all(&self, records: &[Record], visitor: &mut dyn RowVisitor) {
         for group in records.chunks(WARM) {
@@ -621,39 +658,22 @@ impl NativeRows<'_> {
         let bytes = record.as_slice();
         let whole = simdutf8::basic::from_utf8(bytes).ok();
         row.plain = !crate::model::finding::suspect(bytes);
-        let (mut start, gap) = (0, record.gap());
-        for (&end, slot) in record.ends().iter().zip(&self.slots) {
-            let range = start..end;
-            start = end + gap;
-            let Some(field) = *slot else {
-                continue;
+        let (ends, gap) = (record.ends(), record.gap());
+        for &(column, field) in &self.mapped {
+            let Some(&end) = ends.get(column) else {
+                break; // a short record: this column and those after it are missing
             };
-            if range.is_empty() {
+            let start = column.checked_sub(1).map_or(0, |before| ends[before] + gap);
+            if end <= start {
                 continue;
             }
-            let text = match whole.and_then(|w| w.get(range.clone())) {
-                Some(s) => Cow::Borrowed(s),
-                None => match std::str::from_utf8(&bytes[range.clone()]) {
-                    Ok(s) => Cow::Borrowed(s),
-                    Err(_) => {
-                        visitor.finding(finding(
-                            file,
-                            line,
-                            self.columns.0[field.index()].clone(),
-                            Outcome::Repaired,
-                            "invalid UTF-8",
-                            "the value is not valid UTF-8; unreadable bytes were replaced with \u{FFFD}. Save the file as UTF-8".into(),
-                        ));
-                        Cow::Owned(String::from_utf8_lossy(&bytes[range]).into_owned())
-                    }
-                },
-            };
-            // A cell `import` defused (see `output_csv`) reads back as it was.
-            let text = match text {
-                Cow::Borrowed(t) if !self.restore || !t.starts_with('\'') => Cow::Borrowed(t),
-                Cow::Owned(t) if !self.restore => Cow::Owned(t),
-                Cow::Borrowed(t) => Cow::Borrowed(crate::output_csv::restore(t)),
-                Cow::Owned(t) => Cow::Owned(crate::output_csv::restore(&t).to_string()),
+            let text = match whole.and_then(|w| w.get(start..end)) {
+                // A cell `import` defused (see `output_csv`) reads back as it was.
+                Some(t) if self.restore && t.starts_with('\'') => {
+                    Cow::Borrowed(crate::output_csv::restore(t))
+                }
+                Some(t) => Cow::Borrowed(t),
+                None => self.field_apart(&bytes[start..end], field, line, visitor),
             };
             row.values[field.index()] = Some(text);
         }
