@@ -1,6 +1,6 @@
 //! Short texts as numbers, for lookups on every row: a text of up to sixteen bytes
 //! becomes three integers that hash and compare in a few instructions, where a `String`
-//! key costs a byte-by-byte hash and a call to `memcmp`.
+//! key costs a hash over its bytes and a call to `memcmp`.
 
 /// A text of up to sixteen bytes as numbers that give it back: its length, and its
 /// first and last eight bytes (four, or the first, middle and last byte, for shorter

@@ -445,8 +445,8 @@ impl<R: BufRead> LoneCrAsLf<R> {
 }
 
 /// Bit `i` set where `block[i]` is the delimiter, with SSE2 (part of every x86-64
-/// processor) sixteen bytes at a time: at 1 M rows this took 225 M fewer instructions
-/// than eight-byte words (callgrind).
+/// processor) sixteen bytes at a time: at 1 M rows, 5 537 M instructions in all with
+/// eight-byte words, 5 229 M with this (cachegrind).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 fn delimiters(block: &[u8; 64], delimiter: u8) -> u64 {
     use safe_arch::{cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i};

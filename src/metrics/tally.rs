@@ -59,8 +59,8 @@ impl Count {
 
 /// Counts by a free-text key (component, team, release); sorted only when reported.
 /// A key of up to sixteen bytes is kept as three numbers ([`ShortKey`]), so counting a
-/// row hashes and compares those rather than a string (at 1 M rows, the three lookups
-/// of a row went from about 120 instructions each to about 40: callgrind).
+/// row hashes and compares those rather than a string (at 1 M rows, about 50 fewer
+/// instructions for each of a row's three lookups: 5 007 M -> 4 862 M in all, cachegrind).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Groups {
     short: rustc_hash::FxHashMap<ShortKey, Count>,
