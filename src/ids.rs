@@ -1,12 +1,17 @@
 //! The set of problem ids seen, for counting each problem once. Exact (with where each id
-//! was first seen) up to [`EXACT_LIMIT`] ids; beyond that it keeps 64-bit fingerprints
-//! only, so ten million ids fit in about 120 MB. Two different ids share a fingerprint
-//! with a chance of about 1 in 10^19 per pair (for 10 million ids: about 3 in a million
-//! runs would count one problem as a duplicate).
+//! was first seen) up to [`EXACT_LIMIT`] ids; beyond that it keeps ids of a prefix and a
+//! number (`PRJ-1001`) as bits ([`numbers`]), still exact, and other ids as 64-bit
+//! fingerprints, so that ten million of those fit in about 120 MB. Two different ids
+//! share a fingerprint with a chance of about 1 in 10^19 per pair (for 10 million ids:
+//! about 3 in a million runs would count one problem as a duplicate).
+
+mod numbers;
 
 use std::hash::{Hash, Hasher};
 
 use rustc_hash::FxHashMap;
+
+use numbers::Numbers;
 
 /// Ids kept exactly, with their first location, before switching to fingerprints: enough
 /// for any export a person fixes by hand, small enough to stay in cache.
@@ -37,8 +42,11 @@ pub struct IdSet {
     /// Inserts so far.
     inserts: u64,
     /// Fingerprints, in one layer or, after halves of a file were read apart, two: a
-    /// merge that copied one into the other would need room for both at once.
+    /// merge that copied one into the other would need room for both at once. Past the
+    /// exact table, they hold the ids `numbers` does not.
     layers: Vec<Fingerprints>,
+    /// Past the exact table, the ids of a prefix and a number.
+    numbers: Numbers,
 }
 
 /// Ids kept whole, end to end in one string, found by their fingerprint: a lookup
@@ -103,13 +111,6 @@ impl Exact {
         kept.chain(collided)
             .map(|(id, print, (file, line))| (id, print, (file, line + self.line_offset)))
     }
-
-    /// Every id's fingerprint. Unlike [`Exact::ids`] it leaves the text unread: the
-    /// table is in hash order, so reading each id's text would be a cache miss per id.
-    fn prints(&self) -> impl Iterator<Item = u64> + '_ {
-        let collided = self.collided.iter().map(|(id, _)| fingerprint(id));
-        self.map.keys().copied().chain(collided)
-    }
 }
 
 /// The exact ids: one table, or after halves of a file were read apart, the first
@@ -139,10 +140,6 @@ impl Tables {
 
     fn ids(&self) -> impl Iterator<Item = (&str, u64, FirstSeen)> {
         self.0.iter().flat_map(Exact::ids)
-    }
-
-    fn prints(&self) -> impl Iterator<Item = u64> + '_ {
-        self.0.iter().flat_map(Exact::prints)
     }
 
     /// The table new ids go into (there is always one: tables are added, never removed).
@@ -192,6 +189,17 @@ impl IdSet {
             expected: 0,
             inserts: 0,
             layers: vec![Fingerprints::default()],
+            numbers: Numbers::default(),
+        }
+    }
+
+    /// A set whose numbers close after `free` prefixes and pages (rather than thousands),
+    /// for tests of what happens then.
+    #[cfg(test)]
+    fn with_free_entries(limit: usize, free: usize) -> IdSet {
+        IdSet {
+            numbers: Numbers::with_free_entries(free),
+            ..IdSet::with_exact_limit(limit)
         }
     }
 
@@ -227,7 +235,7 @@ impl IdSet {
     pub fn len(&self) -> usize {
         match &self.exact {
             Some(exact) => exact.len(),
-            None => self.layers.iter().map(Fingerprints::len).sum(),
+            None => self.layers.iter().map(Fingerprints::len).sum::<usize>() + self.numbers.len(),
         }
     }
 
@@ -238,17 +246,19 @@ impl IdSet {
     /// Adds the ids of `other` (a set with the same limit, filled from later lines of the
     /// input), their lines shifted by `line_offset`, and returns true; or returns false,
     /// changing nothing, when an id is in both. Once the two hold more than the limit
-    /// the merged set keeps fingerprints, as one set fed all the ids would.
+    /// the merged set leaves its exact table, as one set fed all the ids would.
     pub fn merge(&mut self, mut other: IdSet, line_offset: u64) -> bool {
         let shared = match (&self.exact, &other.exact) {
             (Some(mine), Some(theirs)) => theirs
                 .ids()
                 .any(|(id, print, _)| mine.get(print, id).is_some()),
-            _ => {
-                let mine = self.layers_copy();
-                let theirs = other.layers_copy();
-                mine.iter().any(|a| theirs.iter().any(|b| a.shares_any(b)))
-            }
+            (None, Some(theirs)) => theirs
+                .ids()
+                .any(|(id, print, _)| self.holds_past_exact(id, print)),
+            (Some(mine), None) => mine
+                .ids()
+                .any(|(id, print, _)| other.holds_past_exact(id, print)),
+            (None, None) => self.shares_past_exact(&other),
         };
         if shared {
             return false;
@@ -266,10 +276,10 @@ impl IdSet {
                         }
                         mine.fold();
                     }
-                    // Added one by one, the ids beyond the limit switch the set to
-                    // fingerprints. Room is made once, and an id is added without being
-                    // looked up again (none of theirs is in this set, checked above, and
-                    // theirs holds each once).
+                    // Added one by one, the ids beyond the limit make the set leave its
+                    // exact table. Room is made once, and an id is added to the table
+                    // without being looked up again (none of theirs is in this set,
+                    // checked above, and theirs holds each once).
                     _ => {
                         if let Some(mine) = &mut self.exact {
                             mine.first().reserve(room.min(theirs.len()));
@@ -290,15 +300,15 @@ impl IdSet {
                 }
             }
             None => {
-                if let Some(mine) = self.exact.take() {
-                    let last = self.layers.len() - 1;
-                    for print in mine.prints() {
-                        self.layers[last].insert(print);
-                    }
+                self.leave_exact();
+                if self.numbers.retired() || other.numbers.retired() {
+                    self.retire();
+                    other.retire();
                 }
-                self.layers.retain(|layer| layer.len() > 0);
+                self.numbers.absorb(std::mem::take(&mut other.numbers));
+                self.layers.retain(|layer| !layer.is_empty());
                 self.layers
-                    .extend(other.layers.into_iter().filter(|l| l.len() > 0));
+                    .extend(other.layers.into_iter().filter(|l| !l.is_empty()));
                 // A third layer (a second large file) is folded into the smaller one.
                 while self.layers.len() > 2 {
                     self.layers
@@ -315,17 +325,94 @@ impl IdSet {
         true
     }
 
-    /// The set's ids as fingerprint layers (a copy when they are kept exactly).
-    fn layers_copy(&self) -> Vec<std::borrow::Cow<'_, Fingerprints>> {
-        match &self.exact {
-            None => self.layers.iter().map(std::borrow::Cow::Borrowed).collect(),
-            Some(exact) => {
-                let mut prints = Fingerprints::default();
-                for print in exact.prints() {
-                    prints.insert(print);
-                }
-                vec![std::borrow::Cow::Owned(prints)]
+    /// The id as a prefix and a number, when it is one and the numbers have not retired.
+    #[inline]
+    fn numbered<'a>(&self, id: &'a str) -> Option<numbers::Numbered<'a>> {
+        match self.numbers.retired() {
+            true => None,
+            false => numbers::split(id),
+        }
+    }
+
+    /// Gives up keeping numbered ids as bits (see [`Numbers::should_retire`]): those
+    /// held go to the fingerprints, and all to come.
+    fn retire(&mut self) {
+        if self.numbers.retired() {
+            return;
+        }
+        let last = self.layers.len() - 1;
+        let layer = &mut self.layers[last];
+        layer.reserve(layer.len() + self.numbers.len());
+        self.numbers.retire(|id| {
+            layer.insert(fingerprint(id));
+        });
+    }
+
+    /// Whether a set past its exact table holds `id` (whose fingerprint is `print`).
+    fn holds_past_exact(&self, id: &str, print: u64) -> bool {
+        if let Some(numbered) = self.numbered(id) {
+            match self.numbers.lookup(numbered) {
+                Some(true) => return true,
+                Some(false) if !self.numbers.ambiguous() => return false,
+                None if !self.numbers.spilled() => return false,
+                _ => {}
             }
+        }
+        self.layers.iter().any(|layer| layer.contains(print))
+    }
+
+    /// Whether two sets past their exact tables hold an id in common: in their bits, in
+    /// their fingerprints, or (when a numbered id of one went to its fingerprints) one's
+    /// numbers among the other's fingerprints.
+    fn shares_past_exact(&self, other: &IdSet) -> bool {
+        let spilled_in = |set: &IdSet, numbers: &Numbers| {
+            numbers.any_spilled_in(&set.numbers, |id| {
+                set.layers.iter().any(|l| l.contains(fingerprint(id)))
+            })
+        };
+        self.numbers.shares_any(&other.numbers)
+            || self
+                .layers
+                .iter()
+                .any(|a| other.layers.iter().any(|b| a.shares_any(b)))
+            || spilled_in(other, &self.numbers)
+            || spilled_in(self, &other.numbers)
+    }
+
+    /// Moves the exact table's ids, if it still has one, to the numbers and the
+    /// fingerprints, making room in the fingerprints for the ids still to come at the
+    /// rate of unnumbered ones so far.
+    fn leave_exact(&mut self) {
+        let Some(exact) = self.exact.take() else {
+            return;
+        };
+        let mut prints = Vec::new();
+        for (id, print, _) in exact.ids() {
+            if let Some(numbered) = self.numbered(id) {
+                match self.numbers.bit(numbered) {
+                    Some(bit) => {
+                        self.numbers.set(bit);
+                        continue;
+                    }
+                    None => self.numbers.spill(numbered),
+                }
+            }
+            prints.push(print);
+        }
+        if self.numbers.should_retire() {
+            self.retire();
+        }
+        if prints.is_empty() {
+            return;
+        }
+        let last = self.layers.len() - 1;
+        // When numbered ids went there too, an eighth more: the rate is a little low, as
+        // those in the table before the numbers closed did not.
+        let room = IdSet::room(self.expected, self.inserts, prints.len() + 1);
+        let extra = if self.numbers.spilled() { room / 8 } else { 0 };
+        self.layers[last].reserve(room.saturating_add(extra));
+        for print in prints {
+            self.layers[last].insert(print);
         }
     }
 
@@ -334,13 +421,28 @@ impl IdSet {
     /// before they are inserted one by one, it lets the processor fetch those slots from
     /// memory all at once instead of stalling on each row's own miss (the crate has no
     /// `unsafe`, so no prefetch instruction). Changes nothing; exact ids (a small table)
-    /// are not warmed.
+    /// and numbered ids (bits, mostly near the last ones) are not warmed.
     pub fn warm<'a>(&self, ids: impl Iterator<Item = &'a str>) -> u64 {
-        if self.exact.is_some() {
+        if self.exact.is_some() || self.layers.iter().all(Fingerprints::is_empty) {
             return 0;
         }
         let mut sum = 0u64;
+        let numbers = &self.numbers;
         for id in ids {
+            // A numbered id may be among the fingerprints only when some went there; one
+            // on the page used last is not (unless a merge made that unsure). Others are
+            // warmed, rather than looked up in the numbers first.
+            if !numbers.spilled() {
+                // A quick look: an id ending in a digit is numbered, but for a few (too
+                // many digits, a long prefix) left unwarmed.
+                if id.as_bytes().last().is_some_and(u8::is_ascii_digit) {
+                    continue;
+                }
+            } else if let Some(numbered) = self.numbered(id) {
+                if !numbers.ambiguous() && numbers.on_last_page(numbered) {
+                    continue;
+                }
+            }
             let print = fingerprint(id);
             for layer in &self.layers {
                 sum = sum.wrapping_add(layer.peek(print));
@@ -351,7 +453,13 @@ impl IdSet {
 
     /// Records `id`, first seen at `at`, or says where it was seen before.
     pub fn insert(&mut self, id: &str, at: FirstSeen) -> Seen {
-        self.insert_print(fingerprint(id), id, at)
+        match self.exact {
+            Some(_) => self.insert_print(fingerprint(id), id, at),
+            None => {
+                self.inserts += 1;
+                self.insert_past_exact(id, None)
+            }
+        }
     }
 
     /// [`IdSet::insert`] with the id's fingerprint already computed.
@@ -365,14 +473,34 @@ impl IdSet {
                 exact.add(print, id, at);
                 return Seen::New;
             }
-            let last = self.layers.len() - 1;
-            let room = IdSet::room(self.expected, self.inserts, exact.len() + 1);
-            self.layers[last].reserve(room);
-            for kept in exact.prints() {
-                self.layers[last].insert(kept);
-            }
-            self.exact = None;
+            self.leave_exact();
         }
+        self.insert_past_exact(id, Some(print))
+    }
+
+    /// Records `id` in a set past its exact table: as a bit when it is numbered and has
+    /// or may make a page, otherwise as its fingerprint (`print`, when computed).
+    fn insert_past_exact(&mut self, id: &str, print: Option<u64>) -> Seen {
+        let print = || print.unwrap_or_else(|| fingerprint(id));
+        if let Some(numbered) = self.numbered(id) {
+            match self.numbers.bit(numbered) {
+                Some(bit) => {
+                    let held = |set: &IdSet| set.layers.iter().any(|l| l.contains(print()));
+                    if self.numbers.is_set(bit) || (self.numbers.ambiguous() && held(self)) {
+                        return Seen::Again(None);
+                    }
+                    self.numbers.set(bit);
+                    return Seen::New;
+                }
+                None => {
+                    self.numbers.spill(numbered);
+                    if self.numbers.should_retire() {
+                        self.retire();
+                    }
+                }
+            }
+        }
+        let print = print();
         let (last, earlier) = match self.layers.split_last_mut() {
             Some(split) => split,
             None => return Seen::New,
@@ -390,6 +518,8 @@ impl IdSet {
 #[derive(Debug, Clone, Default)]
 struct Fingerprints {
     segments: Vec<Segment>,
+    /// Fingerprints held, in all segments.
+    len: usize,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -404,7 +534,9 @@ impl Fingerprints {
         if self.segments.is_empty() {
             self.segments = (0..256).map(|_| Segment::default()).collect();
         }
-        self.segments[(print >> 56) as usize].insert(print)
+        let new = self.segments[(print >> 56) as usize].insert(print);
+        self.len += usize::from(new);
+        new
     }
 
     /// The slot where `print` would be looked up first (see [`IdSet::warm`]).
@@ -437,7 +569,11 @@ impl Fingerprints {
     }
 
     fn len(&self) -> usize {
-        self.segments.iter().map(|s| s.len).sum()
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// Whether a fingerprint is in both.
@@ -460,6 +596,7 @@ impl Fingerprints {
                 a.insert(p);
             }
         }
+        self.len = self.segments.iter().map(|s| s.len).sum();
     }
 }
 
@@ -554,16 +691,32 @@ mod tests {
         // Nothing expected (a stream): no more than the set already holds.
         assert_eq!(IdSet::room(0, 1000, 1000), 1000);
         // A set told to expect more switches to fingerprints with room made, and still
-        // finds every id.
+        // finds every id (ids with no number at the end, which go to fingerprints).
         let mut ids = IdSet::with_exact_limit(100);
         ids.expect_more(10_000);
         for i in 0..10_000u64 {
-            assert_eq!(ids.insert(&format!("R-{i}"), (0, i)), Seen::New);
+            assert_eq!(ids.insert(&format!("R-{i}r"), (0, i)), Seen::New);
         }
         let slots: usize = ids.layers[0].segments.iter().map(|s| s.slots.len()).sum();
         assert!((10_000..20_000).contains(&slots), "{slots} slots");
         for i in 0..10_000u64 {
-            assert_eq!(ids.insert(&format!("R-{i}"), (0, i)), Seen::Again(None));
+            assert_eq!(ids.insert(&format!("R-{i}r"), (0, i)), Seen::Again(None));
+        }
+        // Numbered ids take no room in the fingerprints, nor do those to come at their
+        // rate.
+        let mut numbered = IdSet::with_exact_limit(100);
+        numbered.expect_more(10_000);
+        for i in 0..10_000u64 {
+            assert_eq!(numbered.insert(&format!("R-{i}"), (0, i)), Seen::New);
+        }
+        assert!(numbered.layers[0].segments.is_empty());
+        assert_eq!(numbered.numbers.len(), 10_000);
+        assert_eq!(numbered.len(), 10_000);
+        for i in 0..10_000u64 {
+            assert_eq!(
+                numbered.insert(&format!("R-{i}"), (0, i)),
+                Seen::Again(None)
+            );
         }
     }
 
@@ -588,7 +741,7 @@ mod tests {
     #[test]
     fn warming_reads_the_slots_and_changes_nothing() {
         let mut ids = IdSet::with_exact_limit(4);
-        let names: Vec<String> = (0..1000).map(|i| format!("W-{i}")).collect();
+        let names: Vec<String> = (0..1000).map(|i| format!("W-{i}w")).collect();
         assert_eq!(
             ids.warm(names.iter().map(String::as_str)),
             0,
@@ -602,8 +755,10 @@ mod tests {
             assert_ne!(ids.warm(std::iter::once(id.as_str())), 0, "{id}");
         }
         assert_eq!(ids.len(), 1000);
-        assert_eq!(ids.insert("W-7", (0, 5000)), Seen::Again(None));
-        assert_eq!(ids.insert("W-1000", (0, 5001)), Seen::New);
+        assert_eq!(ids.insert("W-7w", (0, 5000)), Seen::Again(None));
+        assert_eq!(ids.insert("W-1000w", (0, 5001)), Seen::New);
+        // Numbered ids are bits, not warmed.
+        assert_eq!(ids.warm(["W-7", "W-1000"].into_iter()), 0);
     }
 
     /// Feeds `ids` in order to one set, and split at `at` to two merged sets.
@@ -655,7 +810,7 @@ mod tests {
         let set = |from: usize, to: usize| {
             let mut ids = IdSet::with_exact_limit(10);
             for i in from..to {
-                ids.insert(&format!("L-{i}"), (0, i as u64));
+                ids.insert(&format!("L-{i}l"), (0, i as u64));
             }
             ids
         };
@@ -667,9 +822,9 @@ mod tests {
         assert_eq!(merged.len(), 400);
         assert!(!merged.merge(set(399, 420), 0), "L-399 is in both");
         for i in 0..400 {
-            assert_eq!(merged.insert(&format!("L-{i}"), (0, 1)), Seen::Again(None));
+            assert_eq!(merged.insert(&format!("L-{i}l"), (0, 1)), Seen::Again(None));
         }
-        assert_eq!(merged.insert("L-400", (0, 1)), Seen::New);
+        assert_eq!(merged.insert("L-400l", (0, 1)), Seen::New);
     }
 
     #[test]
@@ -724,6 +879,132 @@ mod tests {
         let mut ids: Vec<&str> = exact.ids().map(|(id, _, _)| id).collect();
         ids.sort();
         assert_eq!(ids, ["first", "second"]);
+    }
+
+    /// Ids of every kind: numbered and counting up under two prefixes, numbered and
+    /// scattered (they close the numbers early), not numbered (a leading zero, or a
+    /// letter last), and a few that are the same as numbered ones but for the zero.
+    fn any_id() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (0..3000u64).prop_map(|n| format!("PRJ-{n}")),
+            (0..200u64).prop_map(|n| format!("OPS-{n}")),
+            (0..u64::MAX).prop_map(|n| format!("S-{}", n % 100_000_000_000)),
+            (0..300u64).prop_map(|n| format!("U{n}x")),
+            (0..300u64).prop_map(|n| format!("PRJ-0{n}")),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 200, ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Inserting says "new" exactly when a plain set of strings did not hold the id,
+        /// whatever the limits; two sets merge exactly when they share no id, and then
+        /// answer as their union.
+        #[test]
+        fn ids_are_found_as_a_plain_set_finds_them(
+            ids in proptest::collection::vec(any_id(), 0..1500),
+            later in proptest::collection::vec(any_id(), 0..300),
+            at in 0usize..1500,
+            limit in 0usize..100,
+            free in 2usize..40,
+        ) {
+            let at = at.min(ids.len());
+            let new_set = || IdSet::with_free_entries(limit, free);
+            let fill = |set: &mut IdSet, plain: &mut std::collections::HashSet<String>, ids: &[String]| {
+                for (line, id) in ids.iter().enumerate() {
+                    let seen = set.insert(id, (0, line as u64 + 1));
+                    proptest::prop_assert_eq!(seen == Seen::New, plain.insert(id.clone()), "{}", id);
+                }
+                Ok(())
+            };
+            let (mut a, mut b) = (new_set(), new_set());
+            let (mut plain_a, mut plain_b) = Default::default();
+            fill(&mut a, &mut plain_a, &ids[..at])?;
+            fill(&mut b, &mut plain_b, &ids[at..])?;
+            proptest::prop_assert_eq!(a.len(), plain_a.len());
+            proptest::prop_assert_eq!(b.len(), plain_b.len());
+            let disjoint = plain_a.is_disjoint(&plain_b);
+            proptest::prop_assert_eq!(a.merge(b, at as u64), disjoint);
+            if disjoint {
+                plain_a.extend(plain_b);
+            }
+            proptest::prop_assert_eq!(a.len(), plain_a.len());
+            fill(&mut a, &mut plain_a, &later)?;
+            let again: Vec<String> = ids.iter().rev().cloned().collect();
+            fill(&mut a, &mut plain_a, &again)?;
+        }
+    }
+
+    #[test]
+    fn a_numbered_id_kept_as_a_fingerprint_is_found_across_a_merge() {
+        // Numbers that close after two entries (a prefix and a page): B takes `Z-1`,
+        // then has no room for the prefix `PRJ-`, so `PRJ-5` goes to its fingerprints.
+        let set = |ids: &[&str]| {
+            let mut set = IdSet::with_free_entries(0, 2);
+            for (line, id) in ids.iter().enumerate() {
+                assert_eq!(set.insert(id, (0, line as u64 + 1)), Seen::New, "{id}");
+            }
+            set
+        };
+        let spilled = set(&["Z-1", "PRJ-5"]);
+        assert!(spilled.numbers.spilled() && spilled.layers[0].len() == 1);
+        // The same id as a bit on the other side: refused, whichever side is merged in.
+        assert!(!set(&["PRJ-1", "PRJ-5"]).merge(set(&["Z-1", "PRJ-5"]), 2));
+        assert!(!set(&["Z-1", "PRJ-5"]).merge(set(&["PRJ-1", "PRJ-5"]), 2));
+        // Apart, they merge; `PRJ-5` then has a page (from the first side) whose bit is
+        // clear, and is still found among the fingerprints.
+        let mut merged = set(&["PRJ-1"]);
+        assert!(merged.merge(spilled, 1));
+        let mut exact = IdSet::with_exact_limit(10);
+        exact.insert("PRJ-5", (0, 1));
+        assert!(!merged.merge(exact, 3), "PRJ-5 is in both");
+        assert_eq!(merged.insert("PRJ-5", (0, 9)), Seen::Again(None));
+        assert_eq!(merged.insert("PRJ-1", (0, 9)), Seen::Again(None));
+        assert_eq!(merged.insert("Z-1", (0, 9)), Seen::Again(None));
+        assert_eq!(merged.insert("PRJ-6", (0, 9)), Seen::New);
+        assert_eq!(merged.len(), 4);
+    }
+
+    #[test]
+    fn a_set_whose_numbers_retired_merges_with_one_whose_did_not() {
+        // Numbers that close after two entries and retire after 32 spilled ids: nine
+        // numbered ids, then ids with a new prefix each.
+        let retired = || {
+            let mut set = IdSet::with_free_entries(0, 2);
+            for i in 1..10 {
+                assert_eq!(set.insert(&format!("PRJ-{i}"), (0, i)), Seen::New);
+            }
+            for i in 0..40 {
+                assert_eq!(set.insert(&format!("Q{i}z7"), (0, 99)), Seen::New);
+            }
+            assert!(set.numbers.retired() && set.numbers.len() == 0);
+            assert_eq!(set.insert("PRJ-5", (0, 100)), Seen::Again(None));
+            set
+        };
+        let numbered = |ids: &[&str]| {
+            let mut set = IdSet::with_free_entries(0, 2);
+            for id in ids {
+                assert_eq!(set.insert(id, (0, 1)), Seen::New);
+            }
+            assert!(!set.numbers.retired());
+            set
+        };
+        assert!(!retired().merge(numbered(&["PRJ-5"]), 50));
+        assert!(!numbered(&["PRJ-5"]).merge(retired(), 50));
+        for (mut merged, other) in [
+            (retired(), numbered(&["PRJ-10", "PRJ-11"])),
+            (numbered(&["PRJ-10", "PRJ-11"]), retired()),
+        ] {
+            assert!(merged.merge(other, 50));
+            assert_eq!(merged.len(), 51);
+            for id in ["PRJ-1", "PRJ-9", "PRJ-10", "PRJ-11", "Q3z7"] {
+                assert_eq!(merged.insert(id, (0, 1)), Seen::Again(None), "{id}");
+            }
+            assert_eq!(merged.insert("PRJ-12", (0, 1)), Seen::New);
+        }
     }
 
     #[test]
