@@ -13,6 +13,7 @@ shift $(( $# >= 2 ? 2 : 1 ))
 case $target in
   config) dict=fuzz/dict/config.dict; max_len=8192 ;;
   timestamp|period) dict=""; max_len=256 ;;
+  ids) dict=""; max_len=4096 ;;
   pipeline|pipeline_pdf) dict=fuzz/dict/records.dict; max_len=8192 ;;
   *) dict=fuzz/dict/records.dict; max_len=16384 ;;
 esac

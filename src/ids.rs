@@ -194,9 +194,9 @@ impl IdSet {
     }
 
     /// A set whose numbers close after `free` prefixes and pages (rather than thousands),
-    /// for tests of what happens then.
-    #[cfg(test)]
-    fn with_free_entries(limit: usize, free: usize) -> IdSet {
+    /// for tests and fuzzing of what happens then.
+    #[doc(hidden)]
+    pub fn with_free_entries(limit: usize, free: usize) -> IdSet {
         IdSet {
             numbers: Numbers::with_free_entries(free),
             ..IdSet::with_exact_limit(limit)
