@@ -12,8 +12,9 @@ use rustc_hash::FxHashMap;
 const PAGE_SHIFT: u32 = 9;
 const PAGE_WORDS: usize = 1 << (PAGE_SHIFT - 6);
 
-/// The longest prefix kept: longer ones (UUIDs end in twelve digits) are rarely shared
-/// by two ids, so their ids go to the fingerprints without a lookup here.
+/// The longest prefix kept: longer ones are rarely shared by two ids, so their ids go to
+/// the fingerprints without a lookup here. (UUIDs, whose prefix is 24 bytes, are tried,
+/// spill, and make the set retire.)
 const MAX_PREFIX: usize = 32;
 
 /// Prefixes and pages made before the set looks at how well they are used.
