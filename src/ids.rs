@@ -358,6 +358,11 @@ impl IdSet {
                 _ => {}
             }
         }
+        self.in_layers(print)
+    }
+
+    /// Whether a fingerprint is in any layer.
+    fn in_layers(&self, print: u64) -> bool {
         self.layers.iter().any(|layer| layer.contains(print))
     }
 
@@ -366,9 +371,7 @@ impl IdSet {
     /// numbers among the other's fingerprints.
     fn shares_past_exact(&self, other: &IdSet) -> bool {
         let spilled_in = |set: &IdSet, numbers: &Numbers| {
-            numbers.any_spilled_in(&set.numbers, |id| {
-                set.layers.iter().any(|l| l.contains(fingerprint(id)))
-            })
+            numbers.any_spilled_in(&set.numbers, |id| set.in_layers(fingerprint(id)))
         };
         self.numbers.shares_any(&other.numbers)
             || self
@@ -485,8 +488,9 @@ impl IdSet {
         if let Some(numbered) = self.numbered(id) {
             match self.numbers.bit(numbered) {
                 Some(bit) => {
-                    let held = |set: &IdSet| set.layers.iter().any(|l| l.contains(print()));
-                    if self.numbers.is_set(bit) || (self.numbers.ambiguous() && held(self)) {
+                    if self.numbers.is_set(bit)
+                        || (self.numbers.ambiguous() && self.in_layers(print()))
+                    {
                         return Seen::Again(None);
                     }
                     self.numbers.set(bit);

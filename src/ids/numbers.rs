@@ -103,6 +103,17 @@ pub struct Bit {
     mask: u64,
 }
 
+impl Bit {
+    /// The bit of `number` on its page, the page at index `page`.
+    fn at(page: usize, number: u64) -> Bit {
+        Bit {
+            page,
+            word: ((number >> 6) as usize) % PAGE_WORDS,
+            mask: 1 << (number % 64),
+        }
+    }
+}
+
 /// The page used last, found again without a hash lookup: rows come in order of their
 /// numbers more often than not.
 #[derive(Debug, Clone, Default)]
@@ -127,10 +138,6 @@ pub struct Numbers {
     len: usize,
     /// No prefix or page is made any more (see [`IDS_PER_ENTRY`]).
     closed: bool,
-    /// Whether a numbered id was ever kept as a fingerprint instead (the set was closed
-    /// and its page did not exist), so that a number with no page may be among the
-    /// fingerprints. Set through [`Numbers::spill`] by the owner of those, `IdSet`.
-    spilled: bool,
     /// A bit per hash of the key and page number of every id spilled (empty before the
     /// first): a page whose bit is clear has none of its numbers in the fingerprints.
     spills: Vec<u64>,
@@ -141,7 +148,8 @@ pub struct Numbers {
     /// bit is clear has no page, which is known without a lookup (most ids that come
     /// after the set closed, when it closed because they are scattered).
     present: Vec<u64>,
-    /// Ids spilled so far.
+    /// Ids spilled so far (through [`Numbers::spill`], by the owner of the fingerprints,
+    /// `IdSet`).
     spill_count: u64,
     /// Given up: no bit is kept, numbered ids all go to the fingerprints.
     retired: bool,
@@ -167,7 +175,6 @@ impl Numbers {
             pages: Vec::new(),
             len: 0,
             closed: false,
-            spilled: false,
             spills: Vec::new(),
             ambiguous: false,
             present: Vec::new(),
@@ -182,10 +189,11 @@ impl Numbers {
         self.len
     }
 
-    /// Whether a numbered id may be among the fingerprints: one with no page, since some
-    /// went there, or any after a merge that makes that unsure.
+    /// Whether a numbered id was ever kept as a fingerprint instead (the set was closed
+    /// and its page did not exist, or it retired), so that a number with no page may be
+    /// among the fingerprints.
     pub fn spilled(&self) -> bool {
-        self.spilled
+        self.spill_count > 0 || self.retired
     }
 
     pub fn ambiguous(&self) -> bool {
@@ -216,7 +224,6 @@ impl Numbers {
             },
         );
         *self = Numbers {
-            spilled: true,
             ambiguous: true,
             closed: true,
             retired: true,
@@ -226,33 +233,28 @@ impl Numbers {
 
     /// Whether a numbered id is on the page used last.
     pub fn on_last_page(&self, id: Numbered<'_>) -> bool {
-        self.last.as_ref().is_some_and(|last| {
-            last.page_number == id.number >> PAGE_SHIFT
-                && last.width == id.width
-                && last.prefix == id.prefix
-        })
+        self.last_page(id).is_some()
+    }
+
+    /// The page used last, when the id is on it.
+    #[inline]
+    fn last_page(&self, id: Numbered<'_>) -> Option<usize> {
+        let last = self.last.as_ref()?;
+        let on = last.page_number == id.number >> PAGE_SHIFT
+            && last.width == id.width
+            && last.prefix == id.prefix;
+        on.then_some(last.page)
     }
 
     /// The bit of a numbered id, its page made if it has none and the set is not closed;
     /// `None` when it has none and may not make one.
     #[inline]
     pub fn bit(&mut self, id: Numbered<'_>) -> Option<Bit> {
-        let page_number = id.number >> PAGE_SHIFT;
-        let page = match &self.last {
-            Some(last)
-                if last.page_number == page_number
-                    && last.width == id.width
-                    && last.prefix == id.prefix =>
-            {
-                last.page
-            }
-            _ => self.find_or_make(id, page_number)?,
+        let page = match self.last_page(id) {
+            Some(page) => page,
+            None => self.find_or_make(id, id.number >> PAGE_SHIFT)?,
         };
-        Some(Bit {
-            page,
-            word: ((id.number >> 6) as usize) % PAGE_WORDS,
-            mask: 1 << (id.number % 64),
-        })
+        Some(Bit::at(page, id.number))
     }
 
     #[cold]
@@ -330,7 +332,6 @@ impl Numbers {
 
     /// Notes that a numbered id went to the fingerprints.
     pub fn spill(&mut self, id: Numbered<'_>) {
-        self.spilled = true;
         self.spill_count += 1;
         if self.spills.is_empty() {
             self.spills = vec![0; FILTER_BITS / 64];
@@ -351,10 +352,7 @@ impl Numbers {
     /// Whether the number's bit is set, `None` when it has no page (making nothing).
     pub fn lookup(&self, id: Numbered<'_>) -> Option<bool> {
         self.page_of(Key::of(id).get(), id.number >> PAGE_SHIFT)
-            .map(|page| {
-                self.pages[page][((id.number >> 6) as usize) % PAGE_WORDS] & (1 << (id.number % 64))
-                    != 0
-            })
+            .map(|page| self.is_set(Bit::at(page, id.number)))
     }
 
     fn page_of(&self, key: &[u8], page_number: u64) -> Option<usize> {
@@ -382,7 +380,7 @@ impl Numbers {
     /// filter of spilled pages is enough: it has the page of every id that ever went to
     /// the fingerprints, in either of two merged sets.
     pub fn any_spilled_in(&self, other: &Numbers, mut held: impl FnMut(&str) -> bool) -> bool {
-        other.spilled
+        other.spilled()
             && self.find_id(
                 |key, page_number| other.may_have_spilled(key, page_number),
                 &mut held,
@@ -438,8 +436,7 @@ impl Numbers {
         if self.closed || other.closed {
             self.close();
         }
-        self.ambiguous |= self.spilled || other.spilled || other.ambiguous;
-        self.spilled |= other.spilled;
+        self.ambiguous |= self.spilled() || other.spilled() || other.ambiguous;
         self.spill_count += other.spill_count;
         self.retired |= other.retired;
         if self.spills.is_empty() {
@@ -485,7 +482,7 @@ mod tests {
     /// Every id whose bit is set, written out again.
     fn ids(numbers: &Numbers) -> Vec<String> {
         let mut all = Numbers::with_free_entries(0);
-        all.spilled = true;
+        all.spill_count = 1;
         all.spills = vec![u64::MAX; FILTER_BITS / 64];
         let mut ids = Vec::new();
         numbers.any_spilled_in(&all, |id| {
