@@ -1617,49 +1617,76 @@ fn an_unknown_mapping_is_a_usage_error_that_names_the_known_ones() {
 #[test]
 fn every_output_is_byte_identical_run_after_run() {
     let dir = temp_dir("determinism");
+    let samples = fixture("../../samples/problems.csv");
+    // The second round runs from another directory, in another time zone and locale:
+    // none of these may reach the output.
+    let run_round = |round: usize, args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_escape-report"));
+        command.args(args).env_remove("SOURCE_DATE_EPOCH");
+        if round == 0 {
+            command
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .env("TZ", "UTC");
+        } else {
+            command
+                .current_dir(&*dir)
+                .env("TZ", "Pacific/Kiritimati")
+                .env("LC_ALL", "de_DE.UTF-8")
+                .env("LANG", "de_DE.UTF-8");
+        }
+        let output = command.output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
     let mut first = Vec::new();
     for round in 0..2 {
         let out = dir.join(format!("round{round}"));
         std::fs::create_dir_all(&out).unwrap();
         let mut files = Vec::new();
         for audience in ["sprint", "em", "board"] {
-            let pdf = out.join(format!("{audience}.pdf"));
-            let r = run_in(
-                Path::new(env!("CARGO_MANIFEST_DIR")),
-                &[
-                    "render",
-                    "samples/problems.csv",
-                    "--audience",
-                    audience,
-                    "--format",
-                    "pdf",
-                    "-o",
-                    &pdf.display().to_string(),
-                ],
-            );
-            assert_eq!(r.code(), 0, "{}", r.stderr());
-            let bytes = std::fs::read(&pdf).unwrap();
-            assert!(bytes.starts_with(b"%PDF-"), "{audience}.pdf is a PDF");
-            files.push(bytes);
-            for format in ["md", "html"] {
-                let (doc, charts) = render_to(&out, audience, format, &[]);
-                files.push(doc.into_bytes());
-                for chart in charts {
-                    files.push(std::fs::read(out.join(chart)).unwrap());
-                }
+            for format in ["pdf", "md", "html"] {
+                let doc = out.join(format!("{audience}.{format}"));
+                let doc_text = doc.display().to_string();
+                run_round(
+                    round,
+                    &[
+                        "render",
+                        &samples,
+                        "--audience",
+                        audience,
+                        "--format",
+                        format,
+                        "-o",
+                        &doc_text,
+                    ],
+                );
+                files.push((doc_text, std::fs::read(&doc).unwrap()));
             }
         }
-        let json = run_in(
-            Path::new(env!("CARGO_MANIFEST_DIR")),
-            &["metrics", "--json", "samples/problems.csv"],
-        );
-        files.push(json.output.stdout.clone());
+        assert!(files[0].1.starts_with(b"%PDF-"), "sprint.pdf is a PDF");
+        let mut charts: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+            .collect();
+        charts.sort();
+        assert!(charts.len() >= 6, "{charts:?}");
+        for chart in charts {
+            let bytes = std::fs::read(&chart).unwrap();
+            files.push((chart.display().to_string(), bytes));
+        }
+        let json = run_round(round, &["metrics", "--json", &samples]);
+        files.push(("metrics --json".into(), json));
         if round == 0 {
             first = files;
         } else {
             assert_eq!(first.len(), files.len());
-            for (a, b) in first.iter().zip(&files) {
-                assert!(a == b, "an output differs between two runs");
+            for ((name, a), (_, b)) in first.iter().zip(&files) {
+                assert!(a == b, "{name} differs between two runs");
             }
         }
     }
@@ -2461,6 +2488,57 @@ fn a_large_file_read_in_halves_equals_one_read() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A runaway title and component (a megabyte each, on the period's most expensive
+/// escape) are cut in every report: the files stay the size of a normal report rather
+/// than holding the fields whole, twice over in the sprint review.
+#[test]
+fn runaway_fields_do_not_swell_reports() {
+    let dir = temp_dir("runaway");
+    let title = "pasted ".repeat(150_000);
+    let component = "c".repeat(1_000_000);
+    let mut csv = String::from("id,title,component,found_stage,detected_at,type,cost_hours\n");
+    for i in 0..20 {
+        csv.push_str(&format!(
+            "C-{i},caught,api,unit,2025-10-{:02},code,\n",
+            i + 1
+        ));
+    }
+    csv.push_str(&format!(
+        "E-1,{title},{component},production,2025-11-03,code,40\n"
+    ));
+    csv.push_str("E-2,Small,api,production,2025-11-04,code,1\n");
+    let input = dir.join("runaway.csv");
+    std::fs::write(&input, csv).unwrap();
+    let input = input.display().to_string();
+    for audience in ["sprint", "em"] {
+        for format in ["md", "html", "pdf"] {
+            let out = dir.join(format!("{audience}.{format}"));
+            let r = run(&[
+                "render",
+                &input,
+                "--period",
+                "2025-Q4",
+                "--audience",
+                audience,
+                "--format",
+                format,
+                "-o",
+                &out.display().to_string(),
+            ]);
+            assert_eq!(r.code(), 0, "{audience} {format}: {}", r.stderr());
+            let size = std::fs::metadata(&out).unwrap().len();
+            assert!(size < 400_000, "{audience}.{format} is {size} bytes");
+        }
+    }
+    let sprint = std::fs::read_to_string(dir.join("sprint.md")).unwrap();
+    assert!(
+        sprint.contains(&format!("{}…", "pasted ".repeat(36).trim_end())),
+        "{sprint}"
+    );
+    let em = std::fs::read_to_string(dir.join("em.md")).unwrap();
+    assert!(em.contains(&format!("{}…", "c".repeat(256))), "{em}");
+}
+
 /// The hostile and broken inputs of issue 7, each run through `check`: never a panic,
 /// exit 0 or 2, and a finding that names the file and line and says what to do.
 #[test]
@@ -3257,6 +3335,18 @@ fn an_unreadable_source_date_epoch_is_a_warning() {
     let (quiet, plain) = pdf(None, "b.pdf");
     assert_eq!(quiet, "");
     assert!(dated == plain, "the PDF is dated as without the variable");
+    // Without the variable: the day after the period (2025-Q3), never the clock.
+    assert_eq!(creation_date(&plain), "D:20251001000000+00'00'");
+    let (_, given) = pdf(Some("1700000000"), "c.pdf");
+    assert_eq!(creation_date(&given), "D:20231114221320+00'00'");
+}
+
+/// The `/CreationDate` in a PDF's document information.
+fn creation_date(pdf: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(pdf).unwrap();
+    let info = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
+    let info = doc.get_object(info).unwrap().as_dict().unwrap();
+    lopdf::decode_text_string(info.get(b"CreationDate").unwrap()).unwrap()
 }
 
 /// `import` of input without one usable record fails like every other command: exit 2

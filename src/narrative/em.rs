@@ -235,7 +235,7 @@ fn hotspots(ctx: &Context<'_>) -> Section {
     ]);
     for r in rows.iter().take(8) {
         table.rows.push(vec![
-            r.key.clone(),
+            words::shown(&r.key).into_owned(),
             int(r.problems),
             int(r.escaped),
             opt_pct(r.escape_rate),
@@ -247,7 +247,7 @@ fn hotspots(ctx: &Context<'_>) -> Section {
         let names: Vec<String> = rows
             .iter()
             .take(3)
-            .map(|r| format!("{} ({} of {})", r.key, r.escaped, r.problems))
+            .map(|r| format!("{} ({} of {})", words::shown(&r.key), r.escaped, r.problems))
             .collect();
         vec![format!(
                 "Where problems escaped most: {}. Components, not teams: the aim is where to add checks, not whom to blame.",

@@ -227,13 +227,14 @@ fn describe(item: &EscapedItem) -> String {
     let title = if item.title.is_empty() {
         String::new()
     } else {
-        format!(" “{}”", item.title)
+        format!(" “{}”", words::shown(&item.title))
     };
     let severity = item
         .severity
         .map(|s| format!(", {}", s.as_str()))
         .unwrap_or_default();
-    format!("{}{title} ({}{severity})", item.id, noun(item.kind, 1))
+    let id = words::shown(&item.id);
+    format!("{id}{title} ({}{severity})", noun(item.kind, 1))
 }
 
 fn most_expensive(ctx: &Context<'_>) -> Section {
@@ -306,8 +307,8 @@ fn escaped_list(ctx: &Context<'_>) -> Section {
             kind.push_str(" (to verify)");
         }
         table.rows.push(vec![
-            item.id.clone(),
-            item.title.clone(),
+            words::shown(&item.id).into_owned(),
+            words::shown(&item.title).into_owned(),
             kind,
             item.severity.map_or("–".into(), |s| s.as_str().to_string()),
             if item.estimated {

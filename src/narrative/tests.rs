@@ -692,3 +692,40 @@ fn type_tables_carry_money_with_a_rate() {
         assert_eq!(table.columns.len(), 6);
     }
 }
+
+/// Data text past 256 characters is cut for the report, at a space when one is near.
+#[test]
+fn runaway_text_is_cut_for_reports() {
+    assert!(matches!(
+        words::shown("Login fails"),
+        std::borrow::Cow::Borrowed("Login fails")
+    ));
+    let exact = "x".repeat(256);
+    assert_eq!(words::shown(&exact), exact);
+    // No space: 256 characters and the ellipsis; characters, not bytes.
+    assert_eq!(words::shown(&"é".repeat(300)), "é".repeat(256) + "…");
+    // "word " repeated: the cut is at the last space within the limit (character 255),
+    // so the report shows 51 whole words.
+    let words_only = "word ".repeat(1000);
+    assert_eq!(
+        words::shown(&words_only),
+        format!("{}…", "word ".repeat(51).trim_end())
+    );
+    // A space far from the end is not used: "a " then 300 letters.
+    let one_space = format!("a {}", "b".repeat(300));
+    assert_eq!(words::shown(&one_space), format!("a {}…", "b".repeat(254)));
+}
+
+/// A title of a million characters on the most expensive escape: the sentence and the
+/// table show its first words, not the whole field.
+#[test]
+fn a_runaway_title_is_shown_cut() {
+    let title = "pasted ".repeat(150_000);
+    let rows = caught(10) + &format!("E-1,{title},production,2025-11-03,code,P1,6\n");
+    let r = report(&rows, Audience::Sprint);
+    let all = format!("{r:?}");
+    assert!(all.len() < 40_000, "{} bytes", all.len());
+    let cut = format!("{}…", "pasted ".repeat(36).trim_end());
+    assert!(all.contains(&format!("“{cut}”")), "not in the sentence");
+    assert!(all.contains(&format!("\"{cut}\"")), "not in the table");
+}

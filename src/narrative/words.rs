@@ -83,6 +83,32 @@ pub fn label_one(t: ProblemType) -> &'static str {
     }
 }
 
+/// The most characters of one piece of data text (a title, an id, a component) that a
+/// report shows. Jira summaries and GitHub titles stop at 255 characters, so real ones
+/// are shown whole.
+pub const SHOWN_TEXT: usize = 256;
+
+/// Data text as reports show it: whole up to [`SHOWN_TEXT`] characters; longer (a
+/// description pasted into the title, a 50 MB cell) cut at a space near the limit and
+/// ended with "…", so that one runaway field cannot make a report of megabytes that
+/// takes a minute to lay out.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    let Some((limit, _)) = text.char_indices().nth(SHOWN_TEXT) else {
+        return std::borrow::Cow::Borrowed(text);
+    };
+    let kept = &text[..limit];
+    // A space in the last eighth of what is kept makes a cleaner cut than mid-word.
+    let floor = kept
+        .char_indices()
+        .nth(SHOWN_TEXT - SHOWN_TEXT / 8)
+        .map_or(0, |(i, _)| i);
+    let kept = match kept[floor..].rfind(char::is_whitespace) {
+        Some(at) => &kept[..floor + at],
+        None => kept,
+    };
+    std::borrow::Cow::Owned(format!("{}…", kept.trim_end()))
+}
+
 /// Capitalises the first letter of a sentence fragment.
 pub fn capitalise(s: &str) -> String {
     let mut chars = s.chars();
