@@ -1756,6 +1756,17 @@ fn non_ascii_in_dates_and_offsets_is_reported_not_a_panic() {
         m["data_quality"]["skipped_by_reason"]["invalid detected_at"],
         1
     );
+    // The same in a Zendesk export saved as Windows-1252: 0x92 read as '’' in the date.
+    let m = metrics_of_unusable(&[&fixture("fuzz/export-date-cp1252-char-boundary.csv")]);
+    let quality = &m["data_quality"];
+    assert_eq!(quality["files"][0]["format"], "zendesk");
+    assert_eq!(quality["repaired_by_reason"]["Windows-1252 text"], 1);
+    assert_eq!(quality["skipped_by_reason"]["invalid detected_at"], 1);
+    let message = quality["findings"][1]["message"].as_str().unwrap();
+    assert!(
+        message.contains("'2025-11-11 10’’e2' is not a date"),
+        "{message}"
+    );
     let r = run(&[
         "metrics",
         "--json",
