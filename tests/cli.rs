@@ -912,6 +912,19 @@ fn user_templates_override_the_built_ins() {
         2,
         "existing templates are not replaced without --force"
     );
+    // All the templates or none: the last one cannot be written (a directory is in its
+    // place), and none of the others is written either.
+    let blocked = dir.join("blocked");
+    std::fs::create_dir_all(blocked.join("_style.html")).unwrap();
+    let r = run(&[
+        "templates",
+        "export",
+        "--force",
+        &blocked.display().to_string(),
+    ]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(r.stderr().contains("_style.html"), "{}", r.stderr());
+    assert_eq!(names_in(&blocked), ["_style.html"]);
     let original = std::fs::read_to_string(tdir.join("sprint.md")).unwrap();
     std::fs::write(
         tdir.join("sprint.md"),
@@ -3083,38 +3096,52 @@ fn a_markdown_report_is_never_left_without_its_charts() {
 #[test]
 fn an_interrupted_markdown_report_leaves_nothing() {
     use std::process::Stdio;
-    let dir = temp_dir("md-interrupted");
-    std::fs::create_dir(dir.join("charts")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_escape-report"))
-        .args([
-            "render",
-            &fixture("worked.csv"),
-            "--period",
-            "2025-Q4",
-            "--audience",
-            "sprint",
-            "-o",
-            "r.md",
-            "--charts-dir",
-            "charts",
-        ])
-        .current_dir(&dir)
-        .env("ESCAPE_REPORT_TEST_PAUSE_BEFORE_RENAME_MS", "5000")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Once a chart's temporary file is written.
-    interrupt_when_written(&mut child, &dir.join("charts"), "INT");
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(names_in(&dir), ["charts"]);
-    assert!(names_in(&dir.join("charts")).is_empty());
+    // Charts into a directory that exists, and into one the run creates (with its parent).
+    for (charts, made) in [("charts", false), ("new/charts", true)] {
+        let dir = temp_dir("md-interrupted");
+        if !made {
+            std::fs::create_dir(dir.join(charts)).unwrap();
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+            .args([
+                "render",
+                &fixture("worked.csv"),
+                "--period",
+                "2025-Q4",
+                "--audience",
+                "sprint",
+                "-o",
+                "r.md",
+                "--charts-dir",
+                charts,
+            ])
+            .current_dir(&dir)
+            .env("ESCAPE_REPORT_TEST_PAUSE_BEFORE_RENAME_MS", "5000")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Once a chart's temporary file is written.
+        let charts_dir = dir.join(charts);
+        let started = std::time::Instant::now();
+        while !charts_dir.is_dir() && started.elapsed().as_secs() < 60 {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        interrupt_when_written(&mut child, &charts_dir, "INT");
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(130),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if made {
+            assert!(names_in(&dir).is_empty(), "{:?}", names_in(&dir));
+        } else {
+            assert_eq!(names_in(&dir), ["charts"]);
+            assert!(names_in(&dir.join("charts")).is_empty());
+        }
+    }
 }
 
 /// Chart links are percent-encoded so CommonMark reads them as images whatever the

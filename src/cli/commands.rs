@@ -546,7 +546,6 @@ pub fn summary_text(m: &Metrics, style: bool) -> String {
 }
 
 fn export_templates(dir: &std::path::Path, force: bool) -> Result<ExitCode> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     if !force {
         if let Some((name, _)) = crate::render::templates::BUILT_IN
             .iter()
@@ -558,8 +557,22 @@ fn export_templates(dir: &std::path::Path, force: bool) -> Result<ExitCode> {
             );
         }
     }
-    for (name, text) in crate::render::templates::BUILT_IN {
-        output::write_file(&dir.join(name), text.as_bytes())?;
+    let created = create_dirs(dir, "the templates directory")?;
+    let paths: Vec<std::path::PathBuf> = crate::render::templates::BUILT_IN
+        .iter()
+        .map(|(name, _)| dir.join(name))
+        .collect();
+    let group: Vec<(output::To<'_>, &[u8])> = paths
+        .iter()
+        .zip(crate::render::templates::BUILT_IN)
+        .map(|(path, (_, text))| (output::To::File(path), text.as_bytes()))
+        .collect();
+    // All the templates or none, and no directory left behind when none.
+    if let Err(e) = output::write_group(&group) {
+        for dir in &created {
+            let _ = std::fs::remove_dir(dir);
+        }
+        return Err(e);
     }
     output::stderr(format_args!(
         "wrote {} templates to {}; use them with `render --templates {}`",
@@ -686,7 +699,7 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     }
     // Only a directory named with --charts-dir is created, before anything is written.
     let created = match (&place, &args.charts_dir) {
-        (Some(place), Some(_)) => create_dirs(&place.dir)?,
+        (Some(place), Some(_)) => create_dirs(&place.dir, "--charts-dir")?,
         _ => Vec::new(),
     };
     let mut group = vec![(
@@ -707,9 +720,10 @@ fn render(args: &RenderArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Creates `dir` and its missing parents; returns those it created, deepest first, so
-/// a failed write can remove them again. On failure, removes what it created.
-fn create_dirs(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+/// Creates `dir` (`what` names it in errors) and its missing parents; returns those it
+/// created, deepest first, so a failed write can remove them again. On failure, removes
+/// what it created.
+fn create_dirs(dir: &std::path::Path, what: &str) -> Result<Vec<std::path::PathBuf>> {
     let missing: Vec<std::path::PathBuf> = dir
         .ancestors()
         .take_while(|d| !d.as_os_str().is_empty() && std::fs::symlink_metadata(d).is_err())
@@ -717,7 +731,7 @@ fn create_dirs(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
         .collect();
     if dir.exists() && !dir.is_dir() {
         anyhow::bail!(
-            "--charts-dir {} is a file, not a directory; name a directory (it is created when missing)",
+            "{what} {} is a file, not a directory; name a directory (it is created when missing)",
             dir.display()
         );
     }
@@ -727,6 +741,7 @@ fn create_dirs(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
         }
         return Err(e).with_context(|| format!("cannot create {}", dir.display()));
     }
+    output::remember_created_dirs(&missing);
     Ok(missing)
 }
 

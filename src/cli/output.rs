@@ -26,8 +26,22 @@ fn in_progress() -> MutexGuard<'static, Vec<PathBuf>> {
     IN_PROGRESS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Directories this run created for its output (`--charts-dir new/charts`), deepest
+/// first. An interrupt removes those still empty, as it removes the temporary files.
+static CREATED_DIRS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn created_dirs() -> MutexGuard<'static, Vec<PathBuf>> {
+    CREATED_DIRS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Records directories the run created (deepest first), so an interrupt before their
+/// files are in place leaves none of them behind.
+pub fn remember_created_dirs(dirs: &[PathBuf]) {
+    created_dirs().extend_from_slice(dirs);
+}
+
 /// Installs, once at startup, the handler that removes the temporary files of writes in
-/// progress and exits with status 130 on SIGINT, SIGTERM or SIGHUP.
+/// progress (and the directories made for them) and exits with status 130 on SIGINT, SIGTERM or SIGHUP.
 pub fn remove_temporary_files_on_interrupt() {
     // Failing to install it (another handler is set) only loses the clean-up.
     let _ = ctrlc::set_handler(|| {
@@ -35,6 +49,10 @@ pub fn remove_temporary_files_on_interrupt() {
         let files = in_progress();
         for path in files.iter() {
             let _ = std::fs::remove_file(path);
+        }
+        // Only an empty directory is removed: one holding a finished group stays.
+        for dir in created_dirs().iter() {
+            let _ = std::fs::remove_dir(dir);
         }
         // Exits with the lock held: no write renames its file after this point.
         std::process::exit(EXIT_INTERRUPTED);
