@@ -1,6 +1,6 @@
 //! End-to-end tests: the binary run on fixture files, as a user would.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
@@ -1818,18 +1818,32 @@ fn failing_writes_exit_2_and_leave_nothing() {
     ]);
     assert_eq!(r.code(), 2);
     assert!(r.stderr().contains("is a directory"));
-    if Path::new("/dev/full").exists() {
+    // A full device: a copy of /dev/full made in the test's directory when the test may
+    // make devices (as root), so that a regression cannot replace the real one.
+    let devices = temp_dir("failing-writes-device");
+    let full = devices.join("full");
+    let made = Command::new("mknod")
+        .args([full.to_str().unwrap(), "c", "1", "7"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let full = if made {
+        full
+    } else {
+        PathBuf::from("/dev/full")
+    };
+    if full.exists() {
         let r = run(&[
             "render",
             &fixture("worked.csv"),
             "--audience",
             "sprint",
             "-o",
-            "/dev/full",
+            full.to_str().unwrap(),
         ]);
         assert_eq!(r.code(), 2);
-        assert!(r.stderr().contains("/dev/full"), "{}", r.stderr());
-        let meta = std::fs::metadata("/dev/full").unwrap();
+        assert!(r.stderr().contains("No space left"), "{}", r.stderr());
+        let meta = std::fs::metadata(&full).unwrap();
         assert!(!meta.is_file(), "the device was written to, not replaced");
     }
     assert_eq!(
@@ -1837,6 +1851,53 @@ fn failing_writes_exit_2_and_leave_nothing() {
         0,
         "no temporary file left: {dir:?}"
     );
+    // A write to a regular file that fails part way (a file size limit of a few
+    // kilobytes, its signal ignored so that the write returns an error): exit 2, a
+    // message naming the file, and nothing left in the directory.
+    let limited = |args: &[&str]| {
+        Command::new("sh")
+            .arg("-c")
+            .arg("trap '' XFSZ; ulimit -f 8; exec \"$0\" \"$@\"")
+            .arg(env!("CARGO_BIN_EXE_escape-report"))
+            .args(args)
+            .current_dir(&*dir)
+            .output()
+            .unwrap()
+    };
+    let samples = fixture("../../samples/problems.csv");
+    for (args, file) in [
+        (
+            vec![
+                "render",
+                &samples,
+                "--audience",
+                "em",
+                "--format",
+                "pdf",
+                "-o",
+                "r.pdf",
+            ],
+            "r.pdf",
+        ),
+        (
+            vec!["render", &samples, "--audience", "em", "-o", "r.md"],
+            "r.md",
+        ),
+        (vec!["import", "csv", &samples, "-o", "i.csv"], "i.csv"),
+    ] {
+        let out = limited(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(
+            err.contains(&format!("error: cannot write {file}: File too large")),
+            "{err}"
+        );
+        assert!(
+            !err.contains(".escape-report-"),
+            "the temporary file is not named: {err}"
+        );
+        assert_eq!(names_in(&dir), Vec::<String>::new(), "{file}");
+    }
 }
 
 /// Found by fuzzing: user templates that loop for ever or double a string without end

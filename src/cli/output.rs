@@ -377,7 +377,10 @@ pub fn write_group(files: &[(To<'_>, &[u8])]) -> Result<()> {
                 .set_permissions(meta.permissions())
                 .with_context(|| format!("cannot write {}", target.display()))?;
         }
-        file.write_all(bytes)
+        // Through the plain file: the temporary's own writer would name its path, which
+        // is gone by the time the error is read.
+        file.as_file_mut()
+            .write_all(bytes)
             .and_then(|_| file.as_file().sync_all())
             .with_context(|| format!("cannot write {}", target.display()))?;
         temporaries.push((temp, target.clone()));
