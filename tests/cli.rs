@@ -844,6 +844,23 @@ fn hostile_text_shows_literally() {
     let html = html.stdout();
     assert!(!html.contains("<script>document") && !html.contains("<img src=x"));
     assert!(html.contains("&lt;b&gt;checkout&lt;/b&gt;"));
+    // The PDF draws the text as it is: markup, pipes and asterisks are letters there.
+    let pdf = pdf_text(&run(&[
+        "render",
+        &file,
+        "--period",
+        "2025-Q4",
+        "--audience",
+        "sprint",
+        "--format",
+        "pdf",
+    ]));
+    for shown in [
+        "“<script>document.title='PWNED'</script>|pipenewline**bold**<imgsrc=xonerror=\"document.title='PWNED2'\">”",
+        "Zürich—5€naïvecafé",
+    ] {
+        assert!(pdf.contains(shown), "{shown} in {pdf}");
+    }
     let sprint = run(&[
         "render",
         &file,
@@ -3678,8 +3695,40 @@ fn direction_controls_in_data_show_as_replacement_characters() {
             "{format}: {out}"
         );
     }
+    for audience in ["sprint", "em"] {
+        let text = pdf_text(&run(&[
+            "render",
+            file,
+            "--period",
+            "2025-Q4",
+            "--audience",
+            audience,
+            "--format",
+            "pdf",
+        ]));
+        let expect = if audience == "sprint" {
+            "pay\u{fffd}fdp.exe"
+        } else {
+            "\u{fffd}web\u{fffd}"
+        };
+        assert!(text.contains(expect), "{audience}: {text}");
+        assert!(
+            !text.contains(['\u{202e}', '\u{2066}', '\u{2069}']),
+            "{text}"
+        );
+    }
     let summary = run(&["summary", file, "--period", "2025-Q4"]).stdout();
     assert!(!summary.contains('\u{202e}'), "{summary}");
+}
+
+/// The text of a PDF written to standard output, every page, without white space (lines
+/// are joined without a separator, so a sentence wrapped over lines is found whole).
+fn pdf_text(run: &Run) -> String {
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let doc = lopdf::Document::load_mem(&run.output.stdout).expect("a PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let text = doc.extract_text(&pages).unwrap();
+    text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// A file that cannot be read fails `check` even after ten thousand findings of other
