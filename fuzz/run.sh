@@ -14,6 +14,7 @@ case $target in
   config) dict=fuzz/dict/config.dict; max_len=8192 ;;
   timestamp|period) dict=""; max_len=256 ;;
   ids) dict=""; max_len=4096 ;;
+  compressed) dict=""; max_len=16384 ;;
   pipeline|pipeline_pdf) dict=fuzz/dict/records.dict; max_len=8192 ;;
   *) dict=fuzz/dict/records.dict; max_len=16384 ;;
 esac

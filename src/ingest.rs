@@ -119,17 +119,43 @@ impl Ingest {
     /// Reads deployments files; escaped problems read afterwards are attributed to
     /// their production deployments. Call before reading problems.
     pub fn read_deployments(&mut self, sources: &[Source], config: &Config) -> Result<()> {
-        let mut all = Vec::new();
+        let production = &config.deployments.production_environments;
+        let mut reads = Vec::new();
         for source in sources {
-            let read = crate::input::deployments::read(
-                source,
-                &self.rules,
-                &config.deployments.production_environments,
-            )?;
+            let read = crate::input::deployments::read(source, &self.rules, production)?;
+            reads.push((source.display_name(), read));
+        }
+        self.use_deployments(reads, config);
+        Ok(())
+    }
+
+    /// [`Ingest::read_deployments`] for files given as their names and bytes.
+    pub fn read_deployments_from(
+        &mut self,
+        files: &[(&str, &[u8])],
+        config: &Config,
+    ) -> Result<()> {
+        let production = &config.deployments.production_environments;
+        let mut reads = Vec::new();
+        for (name, bytes) in files {
+            let read = crate::input::deployments::parse(name, bytes, &self.rules, production)?;
+            reads.push((name.to_string(), read));
+        }
+        self.use_deployments(reads, config);
+        Ok(())
+    }
+
+    fn use_deployments(
+        &mut self,
+        reads: Vec<(String, crate::input::deployments::DeploymentsRead)>,
+        config: &Config,
+    ) {
+        let mut all = Vec::new();
+        for (file, read) in reads {
             let skipped = read.findings.len() as u64;
             self.state.quality.deployment_files.push(
                 crate::metrics::quality::DeploymentFileQuality {
-                    file: source.display_name(),
+                    file,
                     rows_read: read.rows_read,
                     rows_used: read.deployments.len() as u64,
                     rows_skipped: skipped,
@@ -148,7 +174,6 @@ impl Ingest {
                 config.deployments.attribution_window_hours,
                 config.thresholds.regression_window_minutes,
             ));
-        Ok(())
     }
 
     /// Makes this ingest write every usable row as native CSV (see [`Ingest::exported`])

@@ -32,6 +32,40 @@ pub fn ingest(
     Some(metrics)
 }
 
+/// Problems with releases to attribute to deployments (the deployments fixture's).
+pub const DEPLOYMENT_PROBLEMS: &[u8] =
+    include_bytes!("../../tests/fixtures/deployments/problems.csv");
+
+/// Reads `deployments` as a deployments file, then problems to attribute to them, and
+/// computes the metrics for 2025-Q4; checks the invariants, the deployments file's own
+/// count (read = used + skipped, production ≤ used) and the change failure rate.
+pub fn deployments(deployments: &[u8], problems: &[u8]) {
+    let (config, settings) = defaults();
+    let period = escape_report::model::period::Period::parse("2025-Q4", &config.sprints)
+        .expect("2025-Q4 is a period");
+    let mut ingest = Ingest::new(&config, PeriodChoice::Given(period));
+    // An error is a whole file refused (no header line); any other problem is a finding.
+    if ingest
+        .read_deployments_from(&[("deployments", deployments)], &config)
+        .is_err()
+    {
+        return;
+    }
+    ingest
+        .read_from("problems", problems, None)
+        .expect("problems in memory are read");
+    let m = ingest.finish(&settings);
+    check_metrics(&m);
+    for f in &m.data_quality.deployment_files {
+        assert_eq!(f.rows_read, f.rows_used + f.rows_skipped, "{f:?}");
+        assert!(f.production <= f.rows_used, "{f:?}");
+    }
+    if let Some(cfr) = m.totals.change_failure_rate {
+        assert!((0.0..=1.0).contains(&cfr), "change failure rate {cfr}");
+        assert!(m.totals.releases.is_some_and(|r| r > 0));
+    }
+}
+
 /// The invariants every `Metrics` value must satisfy.
 pub fn check_metrics(m: &Metrics) {
     let q = &m.data_quality;

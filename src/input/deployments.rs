@@ -44,7 +44,18 @@ pub fn read(source: &Source, rules: &Classifier, production: &[String]) -> Resul
             super::MAX_DOCUMENT_BYTES >> 20
         );
     };
-    let text = String::from_utf8_lossy(&bytes);
+    parse(&name, &bytes, rules, production)
+}
+
+/// The deployments in `bytes`, the whole of a file findings call `name`.
+pub fn parse(
+    name: &str,
+    bytes: &[u8],
+    rules: &Classifier,
+    production: &[String],
+) -> Result<DeploymentsRead> {
+    let name = name.to_string();
+    let text = String::from_utf8_lossy(bytes);
     let text = text.trim_start_matches('\u{feff}');
     let raws: Vec<(u64, RawDeployment)> = if text.trim_start().starts_with(['[', '{']) {
         json_rows(&name, text)?

@@ -225,7 +225,7 @@ impl Source {
 }
 
 /// Wraps a compressed stream in its decoder (true) or passes it through (false).
-fn decompress(raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>, bool)> {
+pub fn decompress(raw: Box<dyn Read + Send>) -> io::Result<(Box<dyn Read + Send>, bool)> {
     let input_error = InputError::default();
     let watched = Watched {
         inner: raw,
