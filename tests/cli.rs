@@ -23,7 +23,10 @@ fn run(args: &[&str]) -> Run {
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_escape-report"))
+    // Under coreutils' timeout, so that a hang fails its test (exit 124) rather than
+    // stopping the whole run.
+    let output = Command::new("timeout")
+        .args(["-k", "5", "120", env!("CARGO_BIN_EXE_escape-report")])
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
@@ -34,7 +37,9 @@ fn run_in(dir: &Path, args: &[&str]) -> Run {
 
 impl Run {
     fn code(&self) -> i32 {
-        self.output.status.code().expect("exited normally")
+        let code = self.output.status.code().expect("exited normally");
+        assert_ne!(code, 124, "the run took more than 120 s");
+        code
     }
     fn stdout(&self) -> String {
         String::from_utf8(self.output.stdout.clone()).expect("stdout is UTF-8")
@@ -573,6 +578,58 @@ fn missing_files_and_bad_periods_are_usage_errors() {
     let r = run(&["summary", &fixture("worked.csv"), "--period", "last week"]);
     assert_eq!(r.code(), 2);
     assert!(r.stderr().contains("2025-W47"), "{}", r.stderr());
+}
+
+/// Mistakes on the command line exit 2 with the usage error on stderr and nothing on
+/// stdout, where a report would go.
+#[test]
+fn command_line_mistakes_exit_2_with_nothing_on_stdout() {
+    let worked = fixture("worked.csv");
+    for (args, said) in [
+        (
+            vec!["render", &worked, "--audience", "sprint", "--bogus"],
+            "unexpected argument '--bogus'",
+        ),
+        (vec!["render", &worked], "--audience <AUDIENCE>"),
+        (
+            vec!["render", &worked, "--audience", "ceo"],
+            "invalid value 'ceo' for '--audience",
+        ),
+        (
+            vec!["render", &worked, "--audience", "em", "--format", "docx"],
+            "invalid value 'docx'",
+        ),
+        (
+            vec!["metrics", &worked, "--period"],
+            "a value is required for '--period",
+        ),
+        (vec!["frobnicate"], "unrecognized subcommand 'frobnicate'"),
+        (vec!["import", "nosuch", &worked], "unknown format 'nosuch'"),
+    ] {
+        let r = run(&args);
+        assert_eq!(r.code(), 2, "{args:?}");
+        assert!(
+            r.stderr().starts_with("error: ") && r.stderr().contains(said),
+            "{args:?}: {}",
+            r.stderr()
+        );
+        assert_eq!(r.stdout(), "", "{args:?}");
+    }
+    // `import` refuses to write over the file it reads.
+    let dir = temp_dir("import-over-input");
+    let input = dir.join("p.csv");
+    std::fs::copy(&worked, &input).unwrap();
+    let r = run_in(&dir, &["import", "csv", "p.csv", "-o", "p.csv"]);
+    assert_eq!(r.code(), 2);
+    assert!(
+        r.stderr().contains("the output p.csv is also an input"),
+        "{}",
+        r.stderr()
+    );
+    assert_eq!(
+        std::fs::read(&input).unwrap(),
+        std::fs::read(&worked).unwrap()
+    );
 }
 
 #[test]
