@@ -2784,7 +2784,24 @@ fn hostile_and_broken_inputs_give_located_findings() {
             0,
             "hours.csv:5: column 'cost_hours': problem H-4: 1e308 is implausibly large".into(),
         ),
-        ("nested.json", "[".repeat(100_000).into_bytes(), 2, "nested.json:1:".into()),
+        (
+            "nested.json",
+            "[".repeat(100_000).into_bytes(),
+            2,
+            "nested.json:1: the record is nested more than 128 levels deep; a record's values are text, numbers or short lists: export the records again".into(),
+        ),
+        (
+            "nested-value.json",
+            format!("[\n{{\"id\": \"A\", \"found_stage\": \"production\", \"detected_at\": \"2025-07-01\"}},\n{{\"id\": \"B\",\n\"title\": {}{}}}\n]\n", "[".repeat(200), "]".repeat(200)).into_bytes(),
+            2,
+            "nested-value.json:4: the record is nested more than 128 levels deep".into(),
+        ),
+        (
+            "nested.jsonl",
+            format!("{{\"id\": \"A\", \"found_stage\": \"production\", \"detected_at\": \"2025-07-01\"}}\n{{\"id\": \"B\", \"title\": {}{}}}\n", "[".repeat(200), "]".repeat(200)).into_bytes(),
+            2,
+            "nested.jsonl:2: the line is nested more than 128 levels deep".into(),
+        ),
     ];
     for (name, bytes, code, expected) in &cases {
         let path = dir.join(name);

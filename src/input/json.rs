@@ -283,14 +283,9 @@ pub fn read_lines(
                     not_an_array(file, line, &object, visitor);
                     return Ok(());
                 }
-                Shape::Record | Shape::Other => visit_value(
-                    file,
-                    line,
-                    Value::Object(object),
-                    visitor,
-                    ctx,
-                    &mut seen,
-                ),
+                Shape::Record | Shape::Other => {
+                    visit_value(file, line, Value::Object(object), visitor, ctx, &mut seen)
+                }
             },
             Ok(value) => visit_value(file, line, value, visitor, ctx, &mut seen),
             Err(e) => visitor.bad_row(finding(
@@ -298,7 +293,11 @@ pub fn read_lines(
                 line,
                 Outcome::Skipped,
                 "invalid JSON",
-                format!("the line is not valid JSON ({e}); JSON Lines needs one complete object per line"),
+                invalid(
+                    &e,
+                    "the line",
+                    "; JSON Lines needs one complete object per line",
+                ),
             )),
         }
     }
@@ -393,6 +392,20 @@ fn records_key(object: &Map<String, Value>) -> Option<&str> {
         .map(|(k, _)| k)
 }
 
+/// What is wrong with JSON that serde could not read: its own words, except for nesting
+/// past its depth limit, which is said plainly.
+fn invalid(e: &serde_json::Error, what: &str, advice: &str) -> String {
+    let text = e.to_string();
+    // serde's position is counted from the record's start, not the file's; the
+    // finding's line already says where the record is.
+    match text.starts_with("recursion limit exceeded") {
+        true => format!(
+            "{what} is nested more than 128 levels deep; a record's values are text, numbers or short lists: export the records again"
+        ),
+        false => format!("{what} is not valid JSON ({text}){advice}"),
+    }
+}
+
 /// Quotes a word for a POSIX shell when it needs it.
 fn shell_quote(word: &str) -> String {
     let safe = |c: char| c.is_ascii_alphanumeric() || "_./-:@%+=,".contains(c);
@@ -482,7 +495,17 @@ pub fn read_document(
     let value: Value = match serde_json::from_slice::<Element>(text) {
         Ok(element) => element.report(file, 1, visitor),
         Err(e) => {
-            visitor.finding(finding(file, e.line() as u64, Outcome::Fatal, "invalid JSON", format!("the file is not valid JSON ({e}); for one record per line, every line must be a complete object")));
+            visitor.finding(finding(
+                file,
+                e.line() as u64,
+                Outcome::Fatal,
+                "invalid JSON",
+                invalid(
+                    &e,
+                    "the file",
+                    "; for one record per line, every line must be a complete object",
+                ),
+            ));
             return Ok(());
         }
     };
@@ -801,7 +824,7 @@ fn read_array_from(
                     at,
                     Outcome::Skipped,
                     "invalid JSON",
-                    format!("the record is not valid JSON ({e})"),
+                    invalid(&e, "the record", ""),
                 ));
             }
         }
