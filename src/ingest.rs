@@ -571,6 +571,13 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].starts_with("in.json:2: invalid JSON: the record is not valid JSON"));
         assert_eq!(found[1], "in.json:2: truncated file: the file ends inside a record; it may be cut short: export it again");
+        // A stray comma: an empty element, counted as a skipped row, and said plainly.
+        let record = r#"{"id": "A-1", "found_stage": "production", "detected_at": "2026-01-05"}"#;
+        let stray = format!("[{record},\n,{}]", record.replace("A-1", "A-2"));
+        assert_eq!(
+            findings_in("in.json", stray.as_bytes()),
+            ["in.json:2: invalid JSON: there is no record before this comma (a stray comma?); remove it"]
+        );
         let nul = b"id,title,found_stage,detected_at\nA-1,a\0b,production,2026-01-05\n";
         assert_eq!(
             findings_of(nul),

@@ -819,13 +819,14 @@ fn read_array_from(
             }
             Err(e) => {
                 let at = line + e.line().saturating_sub(1) as u64;
-                visitor.bad_row(finding(
-                    file,
-                    at,
-                    Outcome::Skipped,
-                    "invalid JSON",
-                    invalid(&e, "the record", ""),
-                ));
+                let message = if element.iter().all(u8::is_ascii_whitespace) {
+                    // `[,1]`, `[1,,2]`: nothing between two commas, which serde calls
+                    // an end of file at column 0.
+                    "there is no record before this comma (a stray comma?); remove it".into()
+                } else {
+                    invalid(&e, "the record", "")
+                };
+                visitor.bad_row(finding(file, at, Outcome::Skipped, "invalid JSON", message));
             }
         }
         if !complete {
