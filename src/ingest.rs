@@ -571,6 +571,22 @@ mod tests {
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].starts_with("in.json:2: invalid JSON: the record is not valid JSON"));
         assert_eq!(found[1], "in.json:2: truncated file: the file ends inside a record; it may be cut short: export it again");
+        // Numbers past f64 (serde_json refuses them) lose their value, not their record,
+        // as in CSV; in an array, in JSON Lines, and twice in one record.
+        let huge = r#"[{"id": "A-1", "found_stage": "production", "detected_at": "2026-01-05",
+  "cost_hours": 1e400, "dev_hours": -2E+999, "qa_hours": 2}]"#;
+        assert_eq!(
+            findings_in("in.json", huge.as_bytes()),
+            [
+                "in.json:1: invalid number: problem A-1: '1e400' is not a finite number, ignored; write hours like 4 or 2.5",
+                "in.json:1: negative number: problem A-1: negative value -2E+999, ignored",
+            ]
+        );
+        let line = huge
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .replace('\n', "");
+        assert_eq!(findings_in("in.jsonl", line.as_bytes()).len(), 2);
         // A stray comma: an empty element, counted as a skipped row, and said plainly.
         let record = r#"{"id": "A-1", "found_stage": "production", "detected_at": "2026-01-05"}"#;
         let stray = format!("[{record},\n,{}]", record.replace("A-1", "A-2"));

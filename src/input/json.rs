@@ -43,6 +43,66 @@ impl<'de> serde::Deserialize<'de> for Element {
     }
 }
 
+/// Parses one record (or a whole document). serde_json refuses a number past the range
+/// of f64 (`1e400`), and with it the whole record; such a number is read as the text it
+/// is instead, so it meets the check it meets in CSV ("not a finite number, ignored")
+/// and the rest of the record is kept. Any other error is returned as it was.
+fn parse_element(bytes: &[u8]) -> Result<Element, serde_json::Error> {
+    let first = match serde_json::from_slice::<Element>(bytes) {
+        Err(e) if out_of_range(&e) => e,
+        other => return other,
+    };
+    let mut fixed = bytes.to_vec();
+    let mut error = first;
+    // Each pass quotes one number and parses again; past 16 the record is refused.
+    for _ in 0..16 {
+        if !quote_number_at(&mut fixed, &error) {
+            break;
+        }
+        match serde_json::from_slice::<Element>(&fixed) {
+            Err(e) if out_of_range(&e) => error = e,
+            Ok(element) => return Ok(element),
+            Err(_) => break,
+        }
+    }
+    serde_json::from_slice::<Element>(bytes)
+}
+
+fn out_of_range(e: &serde_json::Error) -> bool {
+    e.is_syntax() && e.to_string().starts_with("number out of range")
+}
+
+/// Puts quotes around the number that ends where `e` points (serde's line, and column
+/// in bytes); false when no number is there.
+fn quote_number_at(bytes: &mut Vec<u8>, e: &serde_json::Error) -> bool {
+    let line_start = if e.line() <= 1 {
+        0
+    } else {
+        match bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(e.line() - 2)
+        {
+            Some((i, _)) => i + 1,
+            None => return false,
+        }
+    };
+    let at = (line_start + e.column()).min(bytes.len());
+    let in_number = |b: &u8| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-');
+    let start = bytes[..at]
+        .iter()
+        .rposition(|b| !in_number(b))
+        .map_or(0, |i| i + 1);
+    let end = at + bytes[at..].iter().take_while(|b| in_number(b)).count();
+    if start >= end || !bytes[start..end].iter().any(u8::is_ascii_digit) {
+        return false;
+    }
+    bytes.insert(end, b'"');
+    bytes.insert(start, b'"');
+    true
+}
+
 /// Builds an [`Element`]: an object entry by entry, anything else as a plain [`Value`].
 struct ElementVisitor;
 
@@ -275,7 +335,7 @@ pub fn read_lines(
             continue;
         }
         let is_first = std::mem::take(&mut first);
-        let parsed = serde_json::from_slice::<Element>(text).map(|e| e.report(file, line, visitor));
+        let parsed = parse_element(text).map(|e| e.report(file, line, visitor));
         match parsed {
             Ok(Value::Object(object)) => match Shape::of(&object) {
                 Shape::Incidents => read_incidents(file, text, line, &object, visitor, ctx),
@@ -492,7 +552,7 @@ pub fn read_document(
         return Ok(());
     };
     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
-    let value: Value = match serde_json::from_slice::<Element>(text) {
+    let value: Value = match parse_element(text) {
         Ok(element) => element.report(file, 1, visitor),
         Err(e) => {
             visitor.finding(finding(
@@ -764,7 +824,7 @@ fn read_array_from(
                 visitor.finding(too_large(file));
                 return Ok(());
             };
-            match serde_json::from_slice::<Element>(&text) {
+            match parse_element(&text) {
                 Ok(element) => {
                     let value = element.report(file, s.line, visitor);
                     read_object(file, &text, s.line, value, visitor, ctx)
@@ -812,7 +872,7 @@ fn read_array_from(
             }
             other => other?,
         };
-        match serde_json::from_slice::<Element>(&element) {
+        match parse_element(&element) {
             Ok(parsed) => {
                 let value = parsed.report(file, line, visitor);
                 visit_value(file, line, value, visitor, ctx, &mut seen)
