@@ -41,7 +41,8 @@ pub fn remember_created_dirs(dirs: &[PathBuf]) {
 }
 
 /// Installs, once at startup, the handler that removes the temporary files of writes in
-/// progress (and the directories made for them) and exits with status 130 on SIGINT, SIGTERM or SIGHUP.
+/// progress (and the directories made for them) and exits with status 130 on SIGINT,
+/// SIGTERM or SIGHUP.
 pub fn remove_temporary_files_on_interrupt() {
     // Failing to install it (another handler is set) only loses the clean-up.
     let _ = ctrlc::set_handler(|| {
