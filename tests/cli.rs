@@ -2741,33 +2741,33 @@ fn hostile_and_broken_inputs_give_located_findings() {
     split_char.extend_from_slice(b"U-2,\"say \"\"caf\xc3\",\xa9,production,2025-07-01\n");
     // (name, bytes, expected exit code, what stderr must contain)
     let cases: Vec<(&str, Vec<u8>, i32, String)> = vec![
-        ("empty.csv", Vec::new(), 2, "empty.csv:1: the file is empty".into()),
-        ("header.csv", format!("{header}\n").into_bytes(), 2, "header.csv:1: the file has a header line but no rows".into()),
+        ("empty.csv", Vec::new(), 2, "empty.csv:1: the file is empty; export the records again, with a header line naming the columns".into()),
+        ("header.csv", format!("{header}\n").into_bytes(), 2, "header.csv:1: the file has a header line but no rows; export the records again (is the export's filter too narrow?)".into()),
         (
             "truncated.csv",
             format!("{header}\nA,production,2025-07-01,code,1\nB,produ").into_bytes(),
             2,
-            "truncated.csv:3: the row has 2 fields but the header has 5".into(),
+            "truncated.csv:3: the row has 2 fields but the header has 5; the missing ones are taken as empty (a truncated line or a stray delimiter?)".into(),
         ),
         (
             "delimiters.csv",
             format!("{header}\nA,production,2025-07-01,code,1\nB;production;2025-07-02;code;1\n").into_bytes(),
             2,
-            "delimiters.csv:3: the row has 1 fields but the header has 5".into(),
+            "delimiters.csv:3: the row has 1 fields but the header has 5; the missing ones are taken as empty (a truncated line or a stray delimiter?)".into(),
         ),
         (
             "endings.csv",
             format!("{header}\r\nA,production,2025-07-01,code,1\nB,production,when,code,1\r\n").into_bytes(),
             2,
-            "endings.csv:3: column 'detected_at': problem B: 'when' is not a date".into(),
+            "endings.csv:3: column 'detected_at': problem B: 'when' is not a date; write it as 2025-11-23 or 2025-11-23T09:50:00Z".into(),
         ),
         (
             "lone-cr.csv",
             format!("{header}\nA,production,2025-07-01,code,1\rB,production,when,code,1\n").into_bytes(),
             2,
-            "lone-cr.csv:3: column 'detected_at': problem B: 'when' is not a date".into(),
+            "lone-cr.csv:3: column 'detected_at': problem B: 'when' is not a date; write it as 2025-11-23 or 2025-11-23T09:50:00Z".into(),
         ),
-        ("binary.csv", binary, 2, "binary.csv:1: the header has no".into()),
+        ("binary.csv", binary, 2, "binary.csv:1: the header has no id, found_stage, detected_at columns; the native format needs id, found_stage and detected_at".into()),
         ("cp1252.csv", cp1252, 0, "cp1252.csv:1: the file is not UTF-8; it was read as Windows-1252".into()),
         ("utf8.csv", bad_utf8, 0, "utf8.csv:6002: column 'title': the value is not valid UTF-8".into()),
         ("split.csv", split_char, 0, "split.csv:6002: column 'title': the value is not valid UTF-8".into()),
