@@ -458,11 +458,10 @@ fn invalid(e: &serde_json::Error, what: &str, advice: &str) -> String {
     let text = e.to_string();
     // serde's position is counted from the record's start, not the file's; the
     // finding's line already says where the record is.
-    match text.starts_with("recursion limit exceeded") {
-        true => format!(
-            "{what} is nested more than 128 levels deep; a record's values are text, numbers or short lists: export the records again"
-        ),
-        false => format!("{what} is not valid JSON ({text}){advice}"),
+    if text.starts_with("recursion limit exceeded") {
+        format!("{what} is nested more than 128 levels deep; a record's values are text, numbers or short lists: export the records again")
+    } else {
+        format!("{what} is not valid JSON ({text}){advice}")
     }
 }
 
