@@ -2696,6 +2696,10 @@ fn runaway_fields_do_not_swell_reports() {
     );
     let em = std::fs::read_to_string(dir.join("em.md")).unwrap();
     assert!(em.contains(&format!("{}…", "c".repeat(256))), "{em}");
+    // In HTML, a long first cell may wrap (the others keep to one line), so the table
+    // does not scroll sideways.
+    let em = std::fs::read_to_string(dir.join("em.html")).unwrap();
+    assert!(em.contains(&format!("<td class=\"long\">{}…</td>", "c".repeat(256))));
 }
 
 /// The hostile and broken inputs of issue 7, each run through `check`: never a panic,
