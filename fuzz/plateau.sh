@@ -43,7 +43,9 @@ status() {
       cov = $3; ft = $5; corp = $7
       for (i = 1; i <= NF; i++) {
         if ($i == "oom/timeout/crash:") failures = $(i + 1)
-        if ($i == "time:") { t = $(i + 1); sub(/s$/, "", t) }
+        # A number, not text: compared as text, "1000" < "912" (a run under 1000 s
+        # then counted no edge in its last QUIET_SECONDS).
+        if ($i == "time:") { t = $(i + 1); sub(/s$/, "", t); t += 0 }
       }
       if (!seen) { first = cov; best = cov; since = t; seen = 1 }
       if (cov + 0 > best + 0) { best = cov; since = t }
