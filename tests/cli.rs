@@ -864,16 +864,19 @@ fn report_numbers_equal_the_metrics() {
 #[test]
 fn hostile_text_shows_literally() {
     let file = fixture("hostile.csv");
-    let md = run(&[
-        "render",
-        &file,
-        "--period",
-        "2025-Q4",
-        "--audience",
-        "sprint",
-        "--format",
-        "md",
-    ]);
+    let render = |audience: &str, format: &str| {
+        run(&[
+            "render",
+            &file,
+            "--period",
+            "2025-Q4",
+            "--audience",
+            audience,
+            "--format",
+            format,
+        ])
+    };
+    let md = render("sprint", "md");
     assert_eq!(md.code(), 0, "{}", md.stderr());
     let md = md.stdout();
     assert!(
@@ -888,30 +891,11 @@ fn hostile_text_shows_literally() {
         let unescaped = line.matches('|').count() - line.matches("\\|").count();
         assert_eq!(unescaped, 6, "five cells: {line}");
     }
-    let html = run(&[
-        "render",
-        &file,
-        "--period",
-        "2025-Q4",
-        "--audience",
-        "em",
-        "--format",
-        "html",
-    ]);
-    let html = html.stdout();
+    let html = render("em", "html").stdout();
     assert!(!html.contains("<script>document") && !html.contains("<img src=x"));
     assert!(html.contains("&lt;b&gt;checkout&lt;/b&gt;"));
     // The PDF draws the text as it is: markup, pipes and asterisks are letters there.
-    let pdf = pdf_text(&run(&[
-        "render",
-        &file,
-        "--period",
-        "2025-Q4",
-        "--audience",
-        "sprint",
-        "--format",
-        "pdf",
-    ]));
+    let pdf = pdf_text(&render("sprint", "pdf"));
     for shown in [
         "“<script>document.title='PWNED'</script>|pipenewline**bold**<imgsrc=xonerror=\"document.title='PWNED2'\">”",
         "Zürich—5€naïvecafé",

@@ -29,28 +29,21 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     // First bytes from 240 up: the mapping, forced (even) or detected (odd).
-    if selector >= 240 {
+    let (config, format) = if selector >= 240 {
         let config = Config::from_toml(MAPPING).expect("the mapping is valid");
-        let settings = Settings::from_config(&config).expect("its settings are valid");
-        let format = (selector % 2 == 0).then(|| Format::Mapping("tool".into()));
-        escape_report_fuzz::ingest(
-            &config,
-            &settings,
-            PeriodChoice::LatestFullQuarter,
-            bytes,
-            format,
-        );
-        return;
-    }
-    let format = match selector % 6 {
-        0 => Some(Format::Jira),
-        1 => Some(Format::Github),
-        2 => Some(Format::Pagerduty),
-        3 => Some(Format::Zendesk),
-        4 => Some(Format::Freshdesk),
-        _ => None,
+        (config, (selector % 2 == 0).then(|| Format::Mapping("tool".into())))
+    } else {
+        let format = match selector % 6 {
+            0 => Some(Format::Jira),
+            1 => Some(Format::Github),
+            2 => Some(Format::Pagerduty),
+            3 => Some(Format::Zendesk),
+            4 => Some(Format::Freshdesk),
+            _ => None,
+        };
+        (Config::default(), format)
     };
-    let (config, settings) = escape_report_fuzz::defaults();
+    let settings = Settings::from_config(&config).expect("the settings are valid");
     escape_report_fuzz::ingest(
         &config,
         &settings,
