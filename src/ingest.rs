@@ -499,6 +499,37 @@ mod tests {
     }
 
     #[test]
+    fn text_past_65536_characters_is_a_finding_and_kept() {
+        // 65 536 two-byte characters are past the byte gate and at the limit: no
+        // finding; one more character, and a long ASCII component, are findings.
+        let at_limit = "é".repeat(65_536);
+        let past = format!("{at_limit}é");
+        let component = "c".repeat(100_000);
+        let csv = format!(
+            "id,title,found_stage,detected_at,type,component\nA-1,{at_limit},production,2025-11-05,code,web\nA-2,{past},production,2025-11-05,code,{component}\nB-1,fine,production,2026-01-10,code,web\n"
+        );
+        let found = findings_of(csv.as_bytes());
+        let tail = "characters long, more than a tracker keeps in one field; it is kept, and reports show only its start. A quote out of place in the export runs the rows after it into one value: check this row and the quotes before it, and export again";
+        assert_eq!(
+            found,
+            [
+                format!("in.csv:3: implausibly long text: problem A-2: the title is 65537 {tail}"),
+                format!(
+                    "in.csv:3: implausibly long text: problem A-2: the component is 100000 {tail}"
+                ),
+            ]
+        );
+        let config = Config::default();
+        let settings = Settings::from_config(&config).unwrap();
+        let mut ingest = Ingest::new(&config, PeriodChoice::LatestFullQuarter);
+        ingest.read_from("in.csv", csv.as_bytes(), None).unwrap();
+        let quality = ingest.quality();
+        assert_eq!((quality.rows_used, quality.rows_skipped), (3, 0));
+        let json = serde_json::to_string(&ingest.finish(&settings)).unwrap();
+        assert!(json.contains(&component), "the component is kept whole");
+    }
+
+    #[test]
     fn repeated_json_keys_keep_the_first_value_and_are_findings() {
         let base = r#""found_stage": "production", "detected_at": "2026-01-05""#;
         let array = format!(

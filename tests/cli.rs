@@ -2765,6 +2765,12 @@ fn hostile_and_broken_inputs_give_located_findings() {
             2,
             "huge.csv:2: column 'found_stage': problem XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX… (50000000 characters): unknown stage 'moon'".into(),
         ),
+        (
+            "long-title.csv",
+            format!("id,title,found_stage,detected_at\nT-1,{},production,2025-07-01\n", "Y".repeat(50_000_000)).into_bytes(),
+            0,
+            "long-title.csv:2: column 'title': problem T-1: the title is 50000000 characters long, more than a tracker keeps in one field; it is kept, and reports show only its start. A quote out of place".into(),
+        ),
         ("wide.csv", format!("{wide_header}\n{wide_row}\n").into_bytes(), 0, String::new()),
         (
             "hours.csv",

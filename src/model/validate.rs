@@ -18,6 +18,13 @@ const MAX_HOURS: f64 = 1e6;
 const MAX_MINUTES: f64 = 1e7;
 const MAX_CUSTOMERS: f64 = 1e12;
 
+/// Text values (id, title, release, component, team, source) of more characters than
+/// this are taken for a broken export: trackers keep far less in one field (GitHub
+/// holds at most 65 536 characters in an issue's body, Jira 32 767 in a text field,
+/// and titles stop at 255), while a quote out of place in a CSV file runs rows into one
+/// value until the next quote.
+pub const LONG_TEXT_CHARS: usize = 1 << 16;
+
 /// Where a row came from, for findings.
 #[derive(Debug, Clone, Copy)]
 pub struct Location<'a> {
@@ -360,7 +367,52 @@ impl Validator {
         if let (false, Some(problem)) = (row.plain, &mut problem) {
             make_visible(problem, at, report);
         }
+        // A character takes at least one byte, so a value this short in bytes is short
+        // enough in characters: the count is made only past it.
+        if let Some(problem) = &problem {
+            let long =
+                |v: &Option<Cow<'_, str>>| v.as_ref().is_some_and(|v| v.len() > LONG_TEXT_CHARS);
+            if problem.id.len() > LONG_TEXT_CHARS
+                || problem.title.len() > LONG_TEXT_CHARS
+                || long(&problem.release)
+                || long(&problem.component)
+                || long(&problem.team)
+                || long(&problem.source)
+            {
+                flag_long_text(problem, at, report);
+            }
+        }
         problem
+    }
+}
+
+/// A finding for each text value of more than [`LONG_TEXT_CHARS`] characters. The value
+/// is kept whole (the metrics and `import` carry it); reports show its start.
+#[cold]
+fn flag_long_text(problem: &Problem<'_>, at: &Location<'_>, report: &mut dyn FnMut(Finding)) {
+    let values = [
+        (Field::Id, Some(&problem.id)),
+        (Field::Title, Some(&problem.title)),
+        (Field::Release, problem.release.as_ref()),
+        (Field::Component, problem.component.as_ref()),
+        (Field::Team, problem.team.as_ref()),
+        (Field::Source, problem.source.as_ref()),
+    ];
+    for (field, value) in values {
+        let Some(value) = value else { continue };
+        let chars = value.chars().count();
+        if chars > LONG_TEXT_CHARS {
+            report(at.finding(
+                Some(field),
+                Outcome::Repaired,
+                "implausibly long text",
+                format!(
+                    "problem {id}: the {field} is {chars} characters long, more than a tracker keeps in one field; it is kept, and reports show only its start. A quote out of place in the export runs the rows after it into one value: check this row and the quotes before it, and export again",
+                    field = field.name(),
+                    id = shown(&problem.id)
+                ),
+            ));
+        }
     }
 }
 
