@@ -657,7 +657,8 @@ impl NativeRows<'_> {
         // instructions and 4 M simulated mispredicted branches.
         let bytes = record.as_slice();
         let whole = simdutf8::basic::from_utf8(bytes).ok();
-        row.plain = !crate::model::finding::suspect(bytes);
+        row.plain = !crate::model::finding::suspect(bytes)
+            & (bytes.len() <= crate::model::validate::LONG_TEXT_CHARS);
         let (ends, gap) = (record.ends(), record.gap());
         for &(column, field) in &self.mapped {
             let Some(&end) = ends.get(column) else {

@@ -189,8 +189,9 @@ pub fn trim(value: &str) -> &str {
 #[derive(Debug, Clone, Default)]
 pub struct RawRow<'a> {
     pub values: [Option<Cow<'a, str>>; Field::COUNT],
-    /// Known to hold no control character (the reader checked the whole record at
-    /// once), so validation need not check each value.
+    /// Known to hold no control character and no value of more than
+    /// [`LONG_TEXT_CHARS`](super::validate::LONG_TEXT_CHARS) bytes (the reader checked
+    /// the whole record at once), so validation need not check each value.
     pub plain: bool,
 }
 

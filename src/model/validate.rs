@@ -366,28 +366,16 @@ impl Validator {
         });
         if let (false, Some(problem)) = (row.plain, &mut problem) {
             make_visible(problem, at, report);
-        }
-        // A character takes at least one byte, so a value this short in bytes is short
-        // enough in characters: the count is made only past it.
-        if let Some(problem) = &problem {
-            let long =
-                |v: &Option<Cow<'_, str>>| v.as_ref().is_some_and(|v| v.len() > LONG_TEXT_CHARS);
-            if problem.id.len() > LONG_TEXT_CHARS
-                || problem.title.len() > LONG_TEXT_CHARS
-                || long(&problem.release)
-                || long(&problem.component)
-                || long(&problem.team)
-                || long(&problem.source)
-            {
-                flag_long_text(problem, at, report);
-            }
+            flag_long_text(problem, at, report);
         }
         problem
     }
 }
 
 /// A finding for each text value of more than [`LONG_TEXT_CHARS`] characters. The value
-/// is kept whole (the metrics and `import` carry it); reports show its start.
+/// is kept whole (the metrics and `import` carry it); reports show its start. Off the
+/// common path, with [`make_visible`]: a reader marks a row plain only when the whole
+/// record is shorter than that.
 #[cold]
 fn flag_long_text(problem: &Problem<'_>, at: &Location<'_>, report: &mut dyn FnMut(Finding)) {
     let values = [
@@ -399,7 +387,11 @@ fn flag_long_text(problem: &Problem<'_>, at: &Location<'_>, report: &mut dyn FnM
         (Field::Source, problem.source.as_ref()),
     ];
     for (field, value) in values {
-        let Some(value) = value else { continue };
+        // A character takes at least one byte: only a value this long in bytes is
+        // counted.
+        let Some(value) = value.filter(|v| v.len() > LONG_TEXT_CHARS) else {
+            continue;
+        };
         let chars = value.chars().count();
         if chars > LONG_TEXT_CHARS {
             report(at.finding(
