@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Replays one target's corpus several times, without mutating it, and prints the edge
+# count (`cov`) libFuzzer reports after each replay, then the spread.
+#
+#   fuzz/noise.sh TARGET [REPLAYS]        (default 3)
+#
+# The same inputs do not always reach the same edges: hash maps in dependencies
+# (serde_json's objects, tera) take random keys in every process, and where a buffer
+# lands in memory (address randomisation, and the allocations of the inputs run
+# before it) picks the path of alignment-dependent code such as memchr. libFuzzer's
+# fork mode counts the union of every child's edges, so these edges keep turning up
+# one by one in a long run. The spread printed here is the size of that noise for
+# this corpus: a run whose last QUIET_SECONDS found fewer new edges than it cannot
+# be told from one that found no new code. Built and run as fuzz/plateau.sh runs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target=${1:?usage: fuzz/noise.sh TARGET [REPLAYS]}
+replays=${2:-3}
+export FUZZ_CARGO_ARGS=${FUZZ_CARGO_ARGS-"-s none"}
+covs=()
+for _ in $(seq "$replays"); do
+  cov=$(fuzz/run.sh "$target" 0 -runs=0 2>&1 | sed -n 's/^#[0-9]*[[:space:]]*INITED cov: \([0-9]*\) .*/\1/p')
+  [ -n "$cov" ] || { echo "noise: $target printed no INITED line" >&2; exit 1; }
+  covs+=("$cov")
+done
+sorted=$(printf '%s\n' "${covs[@]}" | sort -n)
+low=$(head -n 1 <<<"$sorted")
+high=$(tail -n 1 <<<"$sorted")
+echo "$target: cov after each replay: ${covs[*]}; spread $((high - low))"
