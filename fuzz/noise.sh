@@ -4,10 +4,10 @@
 #
 #   fuzz/noise.sh TARGET [REPLAYS]        (default 3)
 #
-# The same inputs do not always reach the same edges: hash maps in dependencies
-# (serde_json's objects, tera) take random keys in every process, and where a buffer
-# lands in memory (address randomisation, and the allocations of the inputs run
-# before it) picks the path of alignment-dependent code such as memchr. libFuzzer's
+# The same inputs do not always reach the same edges: hash maps (serde_json's objects,
+# with `preserve_order`) take random keys in every process, and where a buffer lands
+# in memory (address randomisation, and the inputs run before it in the same process)
+# also changes the edges reached. libFuzzer's
 # fork mode counts the union of every child's edges, so these edges keep turning up
 # one by one in a long run. The spread printed here is the size of that noise for
 # this corpus: a run whose last QUIET_SECONDS found fewer new edges than it cannot
