@@ -7,11 +7,11 @@
 # The same inputs do not always reach the same edges: hash maps (serde_json's objects,
 # with `preserve_order`) take random keys in every process, and where a buffer lands
 # in memory (address randomisation, and the inputs run before it in the same process)
-# also changes the edges reached. libFuzzer's
-# fork mode counts the union of every child's edges, so these edges keep turning up
-# one by one in a long run. The spread printed here is the size of that noise for
-# this corpus: a run whose last QUIET_SECONDS found fewer new edges than it cannot
-# be told from one that found no new code. Built and run as fuzz/plateau.sh runs it.
+# also changes the edges reached. libFuzzer's fork mode counts the union of every
+# child's edges, so such edges keep turning up one by one in a long run. The spread
+# printed here is a measure of that noise for this corpus, to set beside the edges a
+# run of fuzz/plateau.sh found in its last QUIET_SECONDS. Built and run as
+# fuzz/plateau.sh runs it (through fuzz/run.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: fuzz/noise.sh TARGET [REPLAYS]}
