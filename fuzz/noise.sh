@@ -19,7 +19,7 @@ replays=${2:-3}
 export FUZZ_CARGO_ARGS=${FUZZ_CARGO_ARGS-"-s none"}
 covs=()
 for _ in $(seq "$replays"); do
-  cov=$(fuzz/run.sh "$target" 0 -runs=0 2>&1 | sed -n 's/^#[0-9]*[[:space:]]*INITED cov: \([0-9]*\) .*/\1/p' || true)
+  cov=$(fuzz/run.sh "$target" 0 -runs=0 -shuffle=0 2>&1 | sed -n 's/^#[0-9]*[[:space:]]*INITED cov: \([0-9]*\) .*/\1/p' || true)
   [ -n "$cov" ] || { echo "noise: $target printed no INITED line" >&2; exit 1; }
   covs+=("$cov")
 done

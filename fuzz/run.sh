@@ -4,7 +4,9 @@
 #   FUZZ_CARGO_ARGS="-s none" fuzz/run.sh TARGET …   (no AddressSanitizer: faster)
 # The growing corpus is kept in fuzz/corpus/TARGET (not committed; a minimised copy is
 # packed into fuzz/corpus.tar.xz by fuzz/pack-corpus.sh); crashes go to
-# fuzz/artifacts/TARGET. Run from the repository root or from fuzz/.
+# fuzz/artifacts/TARGET. Run from the repository root or from fuzz/. The target runs
+# with fixed random bytes and no address randomisation (see below; FUZZ_DETERMINISTIC=0
+# for neither).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: fuzz/run.sh TARGET [SECONDS] [libFuzzer flags…]}
@@ -28,5 +30,18 @@ flags=(-max_total_time="$seconds" -max_len="$max_len" -timeout=20 -rss_limit_mb=
 [ -n "$dict" ] && flags+=(-dict="$dict")
 # cargo-fuzz needs nightly-only flags (-Zsanitizer); RUSTC_BOOTSTRAP=1 lets stable accept them.
 # FUZZ_CARGO_ARGS adds cargo-fuzz options, e.g. "-s none" to build without AddressSanitizer.
+export RUSTC_BOOTSTRAP=1
 # shellcheck disable=SC2086
-RUSTC_BOOTSTRAP=1 exec cargo fuzz run ${FUZZ_CARGO_ARGS:-} "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- "${flags[@]}" "$@"
+cargo fuzz build ${FUZZ_CARGO_ARGS:-} "$target"
+# Deterministic processes (FUZZ_DETERMINISTIC=0 turns this off): fixed getrandom bytes
+# for std's hash maps (fuzz/fixed-random.c) and no address randomisation, inherited by
+# libFuzzer's fork-mode children. Built above without them, so that cargo and rustc
+# keep their own randomness; `cargo fuzz run` below finds the target built.
+wrap=()
+if [ "${FUZZ_DETERMINISTIC:-1}" != 0 ]; then
+  mkdir -p fuzz/target
+  cc -shared -fPIC -O2 -o fuzz/target/fixed-random.so fuzz/fixed-random.c
+  wrap=(setarch "$(uname -m)" -R env LD_PRELOAD="$PWD/fuzz/target/fixed-random.so")
+fi
+# shellcheck disable=SC2086
+exec "${wrap[@]}" cargo fuzz run ${FUZZ_CARGO_ARGS:-} "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- "${flags[@]}" "$@"
