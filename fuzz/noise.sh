@@ -4,14 +4,17 @@
 #
 #   fuzz/noise.sh TARGET [REPLAYS]        (default 3)
 #
-# The same inputs do not always reach the same edges: hash maps (serde_json's objects,
-# with `preserve_order`) take random keys in every process, and where a buffer lands
-# in memory (address randomisation, and the inputs run before it in the same process)
-# also changes the edges reached. libFuzzer's fork mode counts the union of every
-# child's edges, so such edges keep turning up one by one in a long run. The spread
-# printed here is a measure of that noise for this corpus, to set beside the edges a
-# run of fuzz/plateau.sh found in its last QUIET_SECONDS. Built and run as
-# fuzz/plateau.sh runs it (through fuzz/run.sh).
+# The same inputs need not reach the same edges: hash maps (serde_json's objects, with
+# `preserve_order`) take random keys in every process, and where a buffer lands in
+# memory (address randomisation, and the inputs run before it in the same process)
+# can change the edges reached. libFuzzer's fork mode counts the union of every
+# child's edges, so such edges would keep turning up one by one in a long run.
+# fuzz/run.sh makes both the same in every process (fuzz/fixed-random.c, `setarch -R`);
+# what still differs depends on the inputs run before (std steps the hash keys on by
+# one with every new map), so the replays here run in one fixed order (`-shuffle=0`).
+# The spread printed is what is left, to set beside the edges a run of fuzz/plateau.sh
+# found in its last QUIET_SECONDS. Built and run as fuzz/plateau.sh runs it (through fuzz/run.sh);
+# FUZZ_DETERMINISTIC=0 measures the noise without those two fixes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: fuzz/noise.sh TARGET [REPLAYS]}
