@@ -20,10 +20,18 @@ cd "$(dirname "$0")/.."
 target=${1:?usage: fuzz/noise.sh TARGET [REPLAYS]}
 replays=${2:-3}
 export FUZZ_CARGO_ARGS=${FUZZ_CARGO_ARGS-"-s none"}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 covs=()
 for _ in $(seq "$replays"); do
-  cov=$(fuzz/run.sh "$target" 0 -runs=0 -shuffle=0 2>&1 | sed -n 's/^#[0-9]*[[:space:]]*INITED cov: \([0-9]*\) .*/\1/p' || true)
-  [ -n "$cov" ] || { echo "noise: $target printed no INITED line" >&2; exit 1; }
+  fuzz/run.sh "$target" 0 -runs=0 -shuffle=0 >"$log" 2>&1 || true
+  cov=$(sed -n 's/^#[0-9]*[[:space:]]*INITED cov: \([0-9]*\) .*/\1/p' "$log")
+  if [ -z "$cov" ]; then
+    # A failed build or an unknown target: show how the run ended.
+    echo "noise: $target printed no INITED line; the end of its output:" >&2
+    tail -n 20 "$log" >&2
+    exit 1
+  fi
   covs+=("$cov")
 done
 sorted=$(printf '%s\n' "${covs[@]}" | sort -n)
