@@ -13,8 +13,8 @@
 # what still differs depends on the inputs run before (std steps the hash keys on by
 # one with every new map), so the replays here run in one fixed order (`-shuffle=0`).
 # The spread printed is what is left, to set beside the edges a run of fuzz/plateau.sh
-# found in its last QUIET_SECONDS. Built and run as fuzz/plateau.sh runs it (through fuzz/run.sh);
-# FUZZ_DETERMINISTIC=0 measures the noise without those two fixes.
+# found in its last QUIET_SECONDS. Built and run as fuzz/plateau.sh runs it (through
+# fuzz/run.sh); FUZZ_DETERMINISTIC=0 measures the noise without those two fixes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: fuzz/noise.sh TARGET [REPLAYS]}
