@@ -17,6 +17,10 @@ for dir in fuzz/corpus/*/; do targets+=("$(basename "$dir")"); done
 host=$(rustc -vV | sed -n 's/^host: //p')
 # Built as fuzz/plateau.sh builds them: without AddressSanitizer unless told otherwise.
 cargo_args=${FUZZ_CARGO_ARGS-"-s none"}
+# Minimised under the same fixed hash keys and addresses as the runs (fuzz/deterministic.sh),
+# so that the coverage kept is the coverage the runs counted.
+# shellcheck source=fuzz/deterministic.sh
+source fuzz/deterministic.sh
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/corpus"
@@ -24,7 +28,7 @@ for target in "${targets[@]}"; do
   # shellcheck disable=SC2086
   RUSTC_BOOTSTRAP=1 cargo fuzz build $cargo_args "$target" >&2
   mkdir -p "$scratch/corpus/$target"
-  "fuzz/target/$host/release/$target" -merge=1 -max_len=16384 -timeout=20 \
+  "${wrap[@]}" "fuzz/target/$host/release/$target" -merge=1 -max_len=16384 -timeout=20 \
     -rss_limit_mb=2048 "$scratch/corpus/$target" "fuzz/corpus/$target" \
     >"$scratch/$target.log" 2>&1 || {
     cat "$scratch/$target.log" >&2

@@ -33,15 +33,9 @@ flags=(-max_total_time="$seconds" -max_len="$max_len" -timeout=20 -rss_limit_mb=
 export RUSTC_BOOTSTRAP=1
 # shellcheck disable=SC2086
 cargo fuzz build ${FUZZ_CARGO_ARGS:-} "$target"
-# Deterministic processes (FUZZ_DETERMINISTIC=0 turns this off): fixed getrandom bytes
-# for std's hash maps (fuzz/fixed-random.c) and no address randomisation, inherited by
-# libFuzzer's fork-mode children. Built above without them, so that cargo and rustc
-# keep their own randomness; `cargo fuzz run` below finds the target built.
-wrap=()
-if [ "${FUZZ_DETERMINISTIC:-1}" != 0 ]; then
-  mkdir -p fuzz/target
-  cc -shared -fPIC -O2 -o fuzz/target/fixed-random.so fuzz/fixed-random.c
-  wrap=(setarch "$(uname -m)" -R env LD_PRELOAD="$PWD/fuzz/target/fixed-random.so")
-fi
+# Deterministic processes (fuzz/deterministic.sh; FUZZ_DETERMINISTIC=0 turns this off):
+# the target was built above without it, and `cargo fuzz run` below finds it built.
+# shellcheck source=fuzz/deterministic.sh
+source fuzz/deterministic.sh
 # shellcheck disable=SC2086
 exec "${wrap[@]}" cargo fuzz run ${FUZZ_CARGO_ARGS:-} "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- "${flags[@]}" "$@"
