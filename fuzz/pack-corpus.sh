@@ -17,8 +17,8 @@ for dir in fuzz/corpus/*/; do targets+=("$(basename "$dir")"); done
 host=$(rustc -vV | sed -n 's/^host: //p')
 # Built as fuzz/plateau.sh builds them: without AddressSanitizer unless told otherwise.
 cargo_args=${FUZZ_CARGO_ARGS-"-s none"}
-# Minimised under the same fixed hash keys and addresses as the runs (fuzz/deterministic.sh),
-# so that the coverage kept is the coverage the runs counted.
+# Minimised under the same fixed hash keys and addresses as the runs
+# (fuzz/deterministic.sh), so that the coverage kept is the coverage the runs counted.
 # shellcheck source=fuzz/deterministic.sh
 source fuzz/deterministic.sh
 scratch=$(mktemp -d)
