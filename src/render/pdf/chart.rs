@@ -87,7 +87,7 @@ impl ChartConverter {
             stream: ExternalStream {
                 dict,
                 content,
-                compress: true,
+                compress: super::COMPRESS,
             },
             width: None,
             height: None,
@@ -139,7 +139,7 @@ fn inline(doc: &lopdf::Document, object: &lopdf::Object, depth: usize) -> Result
                 stream: ExternalStream {
                     dict,
                     content,
-                    compress: decoded,
+                    compress: decoded && super::COMPRESS,
                 },
             }
         }

@@ -143,7 +143,9 @@ pub fn write(
             lopdf::Object::string_literal(id),
         ]),
     );
-    out.compress();
+    if super::COMPRESS {
+        out.compress();
+    }
     let mut bytes = Vec::new();
     out.save_to(&mut bytes)?;
     Ok(bytes)

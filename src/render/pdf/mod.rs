@@ -22,6 +22,11 @@ use anyhow::Result;
 use crate::charts::Chart;
 use crate::narrative::{Audience, Report};
 
+/// Whether the file's streams are deflated. Fuzz builds (`cargo fuzz` sets
+/// `cfg(fuzzing)`) leave them plain: deflate is a dependency's code, and under the
+/// fuzzer's instrumentation it took half the time of every PDF run.
+const COMPRESS: bool = !cfg!(fuzzing);
+
 /// Paper for documents (`board` decks are always 16:9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Paper {
