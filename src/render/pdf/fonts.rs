@@ -3,6 +3,7 @@
 //! shows, for embedding.
 
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 use allsorts::binary::read::ReadScope;
 use allsorts::font_data::FontData;
@@ -48,12 +49,21 @@ pub struct Fonts {
 }
 
 impl Fonts {
-    /// Parses the embedded faces.
-    pub fn load() -> Result<Fonts> {
-        Ok(Fonts {
-            regular: Face::parse(dejavu::sans::regular(), "DejaVuSans")?,
-            bold: Face::parse(dejavu::sans::bold(), "DejaVuSans-Bold")?,
-        })
+    /// The embedded faces, parsed on first use (parsing builds a map of every glyph,
+    /// which took a sixth of each PDF render when done every time).
+    pub fn load() -> Result<&'static Fonts> {
+        static FONTS: OnceLock<Result<Fonts, String>> = OnceLock::new();
+        FONTS
+            .get_or_init(|| {
+                let regular = Face::parse(dejavu::sans::regular(), "DejaVuSans");
+                let bold = Face::parse(dejavu::sans::bold(), "DejaVuSans-Bold");
+                match (regular, bold) {
+                    (Ok(regular), Ok(bold)) => Ok(Fonts { regular, bold }),
+                    (Err(e), _) | (_, Err(e)) => Err(format!("{e:#}")),
+                }
+            })
+            .as_ref()
+            .map_err(|e| anyhow!("{e}"))
     }
 
     pub fn face(&self, weight: Weight) -> &Face {

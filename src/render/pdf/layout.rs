@@ -1107,7 +1107,7 @@ mod tests {
         let fonts = super::super::fonts::Fonts::load().unwrap();
         let text = "The infrastructure problems were the most expensive (about 123 hours, 55.9 % of the cost).";
         for width in [80.0, 150.0, 300.0] {
-            let out = wrap(&fonts, &[Span::new(text, Weight::Regular)], 10.0, width);
+            let out = wrap(fonts, &[Span::new(text, Weight::Regular)], 10.0, width);
             assert!(out.iter().all(|l| l.width <= width + 0.01), "{out:?}");
             let joined: Vec<String> = out.iter().map(Line::text).collect();
             assert_eq!(joined.join(" "), text);
@@ -1389,9 +1389,9 @@ mod tests {
                 ..frame()
             };
             for len in [0, 90, 250] {
-                assert_cells_fit(&fonts, &long_token_table(len), &style, f);
+                assert_cells_fit(fonts, &long_token_table(len), &style, f);
             }
-            assert_cells_fit(&fonts, &big_table(40), &style, f);
+            assert_cells_fit(fonts, &big_table(40), &style, f);
         }
     }
 

@@ -61,8 +61,8 @@ pub struct PdfOptions {
 pub fn render_pdf(report: &Report, charts: &[Chart], options: &PdfOptions) -> Result<Vec<u8>> {
     let fonts = fonts::Fonts::load()?;
     let pages = match report.audience {
-        Audience::Board => deck::layout(report, charts, &fonts),
-        Audience::Sprint | Audience::Em => document::layout(report, charts, &fonts, options.paper),
+        Audience::Board => deck::layout(report, charts, fonts),
+        Audience::Sprint | Audience::Em => document::layout(report, charts, fonts, options.paper),
     };
     let meta = draw::Metadata {
         title: &report.title,
@@ -74,7 +74,7 @@ pub fn render_pdf(report: &Report, charts: &[Chart], options: &PdfOptions) -> Re
         ],
         created: options.creation_date,
     };
-    draw::write(&pages, charts, &fonts, &meta)
+    draw::write(&pages, charts, fonts, &meta)
 }
 
 /// The closing line every format ends with (the HTML footer's sentence).

@@ -451,8 +451,8 @@ fn a_long_token_in_a_title_keeps_the_document_table_apart() {
     for len in [90, 250] {
         let (report, charts) = from_rows(&long_token_rows(len), Audience::Sprint);
         for paper in [Paper::A4, Paper::Letter] {
-            let pages = document::layout(&report, &charts, &fonts, paper);
-            assert_text_apart_and_inside(&pages, &fonts, 56.0);
+            let pages = document::layout(&report, &charts, fonts, paper);
+            assert_text_apart_and_inside(&pages, fonts, 56.0);
             let items = item_texts(&pages);
             for whole in [
                 "Id",
@@ -491,8 +491,8 @@ fn a_long_token_in_a_slide_table_keeps_it_apart() {
         .find(|s| s.chart.is_some() && !s.paragraphs.is_empty())
         .unwrap();
     section.table = Some(table);
-    let pages = deck::layout(&report, &charts, &fonts);
-    assert_text_apart_and_inside(&pages, &fonts, 64.0);
+    let pages = deck::layout(&report, &charts, fonts);
+    assert_text_apart_and_inside(&pages, fonts, 64.0);
     let items = item_texts(&pages);
     for whole in ["Id", "Hours", "L1", "L2", "5.0", "4.0", "Infrastructure"] {
         assert!(items.contains(&whole), "{whole:?} was broken");
@@ -504,11 +504,11 @@ fn the_samples_lay_out_without_overlapping_text() {
     let fonts = fonts::Fonts::load().unwrap();
     for audience in [Audience::Sprint, Audience::Em] {
         let (report, charts) = sample(audience);
-        let pages = document::layout(&report, &charts, &fonts, Paper::A4);
-        assert_text_apart_and_inside(&pages, &fonts, 56.0);
+        let pages = document::layout(&report, &charts, fonts, Paper::A4);
+        assert_text_apart_and_inside(&pages, fonts, 56.0);
     }
     let (report, charts) = sample(Audience::Board);
-    assert_text_apart_and_inside(&deck::layout(&report, &charts, &fonts), &fonts, 64.0);
+    assert_text_apart_and_inside(&deck::layout(&report, &charts, fonts), fonts, 64.0);
 }
 
 #[test]
@@ -519,13 +519,13 @@ fn a_long_period_name_is_shortened_in_the_footer_beside_the_page_number() {
         let (mut report, charts) = sample(audience);
         report.period.label = name.into();
         let pages = match audience {
-            Audience::Board => vec![(deck::layout(&report, &charts, &fonts), 64.0)],
+            Audience::Board => vec![(deck::layout(&report, &charts, fonts), 64.0)],
             _ => [Paper::A4, Paper::Letter]
-                .map(|paper| (document::layout(&report, &charts, &fonts, paper), 56.0))
+                .map(|paper| (document::layout(&report, &charts, fonts, paper), 56.0))
                 .into(),
         };
         for (pages, margin) in pages {
-            assert_text_apart_and_inside(&pages, &fonts, margin);
+            assert_text_apart_and_inside(&pages, fonts, margin);
             let footers: Vec<&str> = item_texts(&pages)
                 .into_iter()
                 .filter(|t| t.ends_with(" · 1 July 2026 to 30 September 2026"))
