@@ -11,8 +11,25 @@
 # 3600), and the line then says "no plateau". Without FUZZ_CARGO_ARGS the target is
 # built without AddressSanitizer ("-s none"): the crate forbids `unsafe`, and the runs
 # go about three times faster. The whole libFuzzer log is kept in fuzz/logs/TARGET.log.
+#
+#   fuzz/plateau.sh --grid TARGET
+#
+# prints, from the kept log of TARGET's last run, the edges reached at every ten minutes
+# and at the end ("600 s: C", …, "end: C"), for the README's coverage tables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = --grid ]; then
+  awk '
+    /^#[0-9]+: cov: [0-9]+ ft: / {
+      for (i = 1; i <= NF; i++)
+        if ($i == "time:") { t = $(i + 1); sub(/s$/, "", t); t += 0 }
+      # Each mark shows the best coverage of the status lines up to that time.
+      while (t > mark + 600) { mark += 600; printf "%d s: %d\n", mark, best }
+      if ($3 + 0 > best) best = $3 + 0
+    }
+    END { printf "end: %d\n", best }' "fuzz/logs/${2:?usage: fuzz/plateau.sh --grid TARGET}.log"
+  exit
+fi
 target=${1:?usage: fuzz/plateau.sh TARGET [QUIET_SECONDS] [MAX_SECONDS]}
 quiet=${2:-300}
 max=${3:-3600}
