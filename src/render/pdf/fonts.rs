@@ -49,8 +49,9 @@ pub struct Fonts {
 }
 
 impl Fonts {
-    /// The embedded faces, parsed on first use (parsing builds a map of every glyph,
-    /// which took a sixth of each PDF render when done every time).
+    /// The embedded faces, parsed on first use (parsing builds a map of every glyph;
+    /// done on every render, it was about a sixth of each render in a profile of the
+    /// pipeline_pdf fuzz target).
     pub fn load() -> Result<&'static Fonts> {
         static FONTS: OnceLock<Result<Fonts, String>> = OnceLock::new();
         FONTS
