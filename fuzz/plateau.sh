@@ -12,13 +12,20 @@
 # built without AddressSanitizer ("-s none"): the crate forbids `unsafe`, and the runs
 # go about three times faster. The whole libFuzzer log is kept in fuzz/logs/TARGET.log.
 #
-#   fuzz/plateau.sh --grid TARGET
+#   fuzz/plateau.sh --grid TARGET|LOG_FILE
 #
-# prints, from the kept log of TARGET's last run, the edges reached at every ten minutes
-# and at the end ("600 s: C", …, "end: C"), for the README's coverage tables.
+# prints, from the kept log of TARGET's last run (or from a log file named by its path,
+# such as one kept in another worktree), the edges reached at every ten minutes and at
+# the end ("600 s: C", …, "end: C"), for the README's coverage tables.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 if [ "${1:-}" = --grid ]; then
+  grid_log=${2:?usage: fuzz/plateau.sh --grid TARGET|LOG_FILE}
+  # A path is taken as given (before the cd below); a bare name is a target.
+  case $grid_log in
+  */* | *.log) grid_log=$(realpath -- "$grid_log") ;;
+  *) grid_log=$(dirname "$0")/logs/$grid_log.log ;;
+  esac
+  [ -f "$grid_log" ] || { echo "plateau: no log at $grid_log" >&2; exit 2; }
   awk '
     /^#[0-9]+: cov: [0-9]+ ft: / {
       for (i = 1; i <= NF; i++)
@@ -27,9 +34,10 @@ if [ "${1:-}" = --grid ]; then
       while (t > mark + 600) { mark += 600; printf "%d s: %d\n", mark, best }
       if ($3 + 0 > best) best = $3 + 0
     }
-    END { printf "end: %d\n", best }' "fuzz/logs/${2:?usage: fuzz/plateau.sh --grid TARGET}.log"
+    END { printf "end: %d\n", best }' "$grid_log"
   exit
 fi
+cd "$(dirname "$0")/.."
 target=${1:?usage: fuzz/plateau.sh TARGET [QUIET_SECONDS] [MAX_SECONDS]}
 quiet=${2:-300}
 max=${3:-3600}
