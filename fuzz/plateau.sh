@@ -4,13 +4,19 @@
 #
 #   fuzz/plateau.sh TARGET [QUIET_SECONDS] [MAX_SECONDS]
 #
-# The target runs with fuzz/run.sh (its seeds, dictionary and corpus), in libFuzzer's
-# fork mode so a crash is counted and the run goes on. It is stopped at a plateau: at
-# least ten minutes in, and no new coverage edge (`cov` in libFuzzer's status lines)
-# for QUIET_SECONDS (default 300). It is also stopped after MAX_SECONDS (default
-# 3600), and the line then says "no plateau". Without FUZZ_CARGO_ARGS the target is
-# built without AddressSanitizer ("-s none"): the crate forbids `unsafe`, and the runs
-# go about three times faster. The whole libFuzzer log is kept in fuzz/logs/TARGET.log.
+# The target runs with fuzz/run.sh (its seeds, dictionary and corpus) in one process, as
+# libFuzzer runs by default: it mutates the whole corpus with its entropic schedule. (Until
+# 2026-12-04 this script used fork mode, `-fork=1`, so that a crash was counted and the
+# run went on; but each forked job is given only about the square root of the corpus,
+# some 70 of 5 000 inputs, and runs at most 300 s, and those runs "plateaued" where one
+# process still found a hundred edges in 15 minutes: see fuzz/README.md.) A crash, a
+# timeout or an out-of-memory now ends the run, with its input in fuzz/artifacts/TARGET.
+# The run is stopped at a plateau: at least ten minutes in, and no new coverage edge
+# (`cov` in libFuzzer's status lines) for QUIET_SECONDS (default 300). It is also stopped
+# after MAX_SECONDS (default 3600), and the line then says "no plateau". Without
+# FUZZ_CARGO_ARGS the target is built without AddressSanitizer ("-s none"): the crate
+# forbids `unsafe`, and the runs go about three times faster. The whole libFuzzer log is
+# kept in fuzz/logs/TARGET.log, each line led by the seconds since the run began.
 #
 #   fuzz/plateau.sh --grid TARGET|LOG_FILE
 #
@@ -27,12 +33,19 @@ if [ "${1:-}" = --grid ]; then
   esac
   [ -f "$grid_log" ] || { echo "plateau: no log at $grid_log" >&2; exit 2; }
   awk '
-    /^#[0-9]+: cov: [0-9]+ ft: / {
-      for (i = 1; i <= NF; i++)
+    # Fork-mode logs (until 2026-12-04) carry "time: Ts"; later ones lead each line
+    # with the seconds since the run began.
+    / cov: [0-9]+ ft: / {
+      t = -1
+      if ($1 ~ /^[0-9]+$/ && $2 ~ /^#[0-9]+$/) t = $1 + 0
+      for (i = 1; i < NF; i++) {
         if ($i == "time:") { t = $(i + 1); sub(/s$/, "", t); t += 0 }
+        if ($i == "cov:") cov = $(i + 1) + 0
+      }
+      if (t < 0) next
       # Each mark shows the best coverage of the status lines up to that time.
       while (t > mark + 600) { mark += 600; printf "%d s: %d\n", mark, best }
-      if ($3 + 0 > best) best = $3 + 0
+      if (cov > best) best = cov
     }
     END { printf "end: %d\n", best }' "$grid_log"
   exit
@@ -50,46 +63,57 @@ commit=$(git rev-parse --short HEAD)
 git diff --quiet HEAD -- src || commit="$commit+changes"
 
 export FUZZ_CARGO_ARGS=${FUZZ_CARGO_ARGS-"-s none"}
-# A session of its own, so that the whole group (cargo, libFuzzer and its forked
-# children) can be stopped at once.
-setsid fuzz/run.sh "$target" "$max" -fork=1 -ignore_crashes=1 >"$log" 2>&1 &
+# Leads each line with the seconds since the run began (libFuzzer's own status lines
+# carry no time outside fork mode).
+stamp() {
+  local line start=$SECONDS
+  while IFS= read -r line; do printf '%d %s\n' "$((SECONDS - start))" "$line"; done
+}
+# A session of its own, so that the whole group (cargo and libFuzzer) can be stopped at
+# once; the stamping stays outside it, so it sees the last lines.
+launched=$SECONDS
+setsid fuzz/run.sh "$target" "$max" > >(stamp >"$log") 2>&1 &
 group=$!
 stop() { kill -INT -- "-$group" 2>/dev/null || true; }
 trap 'stop; exit 130' INT TERM
 
-# Reads the status lines of the log: "#N: cov: C ft: F corp: K exec/s: E
-# oom/timeout/crash: a/b/c time: Ts ...". Prints: first cov, last cov, seconds since
-# the last new edge, seconds run, executions, ft, corpus size, oom/timeout/crash, and
-# the edges found in the last QUIET_SECONDS.
+# Reads the status lines of the log: "T #N KIND cov: C ft: F corp: K/SIZE …", from
+# libFuzzer's INITED line (the corpus loaded) on. Prints: cov at INITED, best cov,
+# seconds since the last new edge, seconds run, executions, ft, corpus size, and the
+# edges found in the last QUIET_SECONDS. Times are counted to now, not to the last
+# line: libFuzzer prints nothing while it finds nothing.
 status() {
-  awk -v quiet="$quiet" '
-    /^#[0-9]+: cov: [0-9]+ ft: / {
-      execs = substr($1, 2); sub(/:$/, "", execs)
-      cov = $3; ft = $5; corp = $7
-      for (i = 1; i <= NF; i++) {
-        if ($i == "oom/timeout/crash:") failures = $(i + 1)
-        # A number, not text: compared as text, "1000" < "912" (a run under 1000 s
-        # then counted no edge in its last QUIET_SECONDS).
-        if ($i == "time:") { t = $(i + 1); sub(/s$/, "", t); t += 0 }
+  awk -v quiet="$quiet" -v now="$((SECONDS - launched))" '
+    $1 ~ /^[0-9]+$/ && $2 ~ /^#[0-9]+$/ && / cov: [0-9]+ ft: / {
+      t = $1 + 0
+      execs = substr($2, 2)
+      for (i = 3; i < NF; i++) {
+        if ($i == "cov:") cov = $(i + 1) + 0
+        if ($i == "ft:") ft = $(i + 1)
+        if ($i == "corp:") { corp = $(i + 1); sub(/\/.*/, "", corp) }
       }
-      if (!seen) { first = cov; best = cov; since = t; seen = 1 }
-      if (cov + 0 > best + 0) { best = cov; since = t }
-      last_t = t
+      if ($3 == "INITED") { first = cov; best = cov; since = t; seen = 1 }
+      if (!seen) next
+      if (cov > best) { best = cov; since = t }
       n++; times[n] = t; covs[n] = best
     }
+    # The final count, where the run printed it (-print_final_stats=1).
+    / stat::number_of_executed_units: / { execs = $NF }
     END {
       if (!seen) exit
       before = first
-      for (i = 1; i <= n; i++) if (times[i] + quiet <= last_t) before = covs[i]
-      print first, best, last_t - since, last_t, execs, ft, corp, failures, best - before
+      for (i = 1; i <= n; i++) if (times[i] + quiet <= now) before = covs[i]
+      print first, best, now - since, now, execs, ft, corp, best - before
     }' "$log"
 }
 
 plateau=0
 while kill -0 "$group" 2>/dev/null; do
   sleep 15
-  read -r _ _ flat elapsed _ <<<"$(status)" || continue
-  if [ "${elapsed:-0}" -ge "$min" ] && [ "${flat:-0}" -ge "$quiet" ]; then
+  read -r _ _ flat _ _ <<<"$(status)" || continue
+  # Ten minutes of the watch's own clock: status lines are printed only when something
+  # changes, so the last one can be old.
+  if [ "$SECONDS" -ge "$min" ] && [ "${flat:-0}" -ge "$quiet" ]; then
     plateau=1
     stop
     break
@@ -97,12 +121,14 @@ while kill -0 "$group" 2>/dev/null; do
 done
 wait "$group" 2>/dev/null || true
 
-read -r first best flat elapsed execs ft corp failures recent <<<"$(status)" || {
+sleep 1 # the stamping writes the last lines
+read -r first best flat elapsed execs ft corp recent <<<"$(status)" || {
   echo "plateau: $target printed no status line; see $log" >&2
   exit 1
 }
 crashes=$(($(find "fuzz/artifacts/$target" -type f | wc -l) - crashes_before))
 verdict="no plateau (stopped at ${max} s; +${recent} edges in the last ${quiet} s)"
 [ "$plateau" = 1 ] && verdict="plateau: no new edge in the last ${flat} s"
-printf '| %s | %s | %s s | %s | %s → %s | %s | %s | %s (oom/timeout/crash %s) | %s |\n' \
-  "$target" "$commit" "$elapsed" "$execs" "$first" "$best" "$ft" "$corp" "$crashes" "$failures" "$verdict"
+[ "$crashes" -gt 0 ] && verdict="stopped at ${elapsed} s by a crash, timeout or out-of-memory: see fuzz/artifacts/$target and $log"
+printf '| %s | %s | %s s | %s | %s → %s | %s | %s | %s | %s |\n' \
+  "$target" "$commit" "$elapsed" "$execs" "$first" "$best" "$ft" "$corp" "$crashes" "$verdict"
