@@ -123,7 +123,8 @@ wait "$group" 2>/dev/null || true
 
 sleep 1 # the stamping writes the last lines
 read -r first best flat elapsed execs ft corp recent <<<"$(status)" || {
-  echo "plateau: $target printed no status line; see $log" >&2
+  # Before INITED: the build failed, or an input of the corpus crashed while loading.
+  echo "plateau: $target printed no status line; see $log and fuzz/artifacts/$target" >&2
   exit 1
 }
 crashes=$(($(find "fuzz/artifacts/$target" -type f | wc -l) - crashes_before))
