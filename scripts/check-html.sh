@@ -9,10 +9,27 @@ trap 'rm -rf "$out"' EXIT
 bin=target/debug/escape-report
 [ -x "$bin" ] || cargo build --quiet
 
+# Headless Chromium now and then dies of a signal on a page it opens fine the next time
+# (a segmentation fault ended one CI run); such a death is retried, twice at most, and
+# said on stderr. Any other failure, and a third death, fails the check.
 chrome() {
-  timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$out/profile" "$@" 2>/dev/null
+  local attempt page rc
+  for attempt in 1 2 3; do
+    rc=0
+    page=$(timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic \
+      --no-first-run --disable-background-networking --disable-component-update \
+      --disable-sync --disable-dev-shm-usage --user-data-dir="$out/profile-$attempt" \
+      "$@" 2>/dev/null) || rc=$?
+    if [ "$rc" -eq 0 ]; then
+      printf '%s\n' "$page"
+      return 0
+    fi
+    echo "chromium exited with $rc (attempt $attempt of 3): ${*: -1}" >&2
+    # 124 is timeout's own exit; 128+N is a death by signal N.
+    if [ "$rc" -le 128 ] || [ "$attempt" -eq 3 ]; then
+      return "$rc"
+    fi
+  done
 }
 
 # How wide a page lays out on a screen `width` CSS pixels wide, as "scrollWidth/viewport".
