@@ -15,9 +15,9 @@ const MAX_DECODED: u64 = 4 << 20;
 
 fuzz_target!(|data: &[u8]| {
     let (config, settings) = escape_report_fuzz::defaults();
-    let Ok((reader, _)) = escape_report::input::decompress(Box::new(std::io::Cursor::new(
-        data.to_vec(),
-    ))) else {
+    let Ok((reader, _)) =
+        escape_report::input::decompress(Box::new(std::io::Cursor::new(data.to_vec())))
+    else {
         return;
     };
     let mut ingest = Ingest::new(&config, PeriodChoice::LatestFullQuarter);

@@ -35,7 +35,11 @@ fuzz_target!(|data: &[u8]| {
     fill(&mut a, &mut plain_a, &ids[..cut]);
     fill(&mut b, &mut plain_b, &ids[cut..]);
     let disjoint = plain_a.is_disjoint(&plain_b);
-    assert_eq!(a.merge(b, cut as u64), disjoint, "merge of parts that share no id");
+    assert_eq!(
+        a.merge(b, cut as u64),
+        disjoint,
+        "merge of parts that share no id"
+    );
     if disjoint {
         plain_a.extend(plain_b);
     }

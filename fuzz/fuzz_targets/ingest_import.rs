@@ -31,7 +31,10 @@ fuzz_target!(|data: &[u8]| {
     // First bytes from 240 up: the mapping, forced (even) or detected (odd).
     let (config, format) = if selector >= 240 {
         let config = Config::from_toml(MAPPING).expect("the mapping is valid");
-        (config, (selector % 2 == 0).then(|| Format::Mapping("tool".into())))
+        (
+            config,
+            (selector % 2 == 0).then(|| Format::Mapping("tool".into())),
+        )
     } else {
         let format = match selector % 6 {
             0 => Some(Format::Jira),
