@@ -29,7 +29,7 @@ cargo fuzz build -s none "$target" >/dev/null 2>&1 || {
   echo "edges: cannot build $target (RUSTC_BOOTSTRAP=1 cargo fuzz build -s none $target says why)" >&2
   exit 2
 }
-bin=$PWD/fuzz/target/x86_64-unknown-linux-gnu/release/$target
+bin=$PWD/fuzz/target/$(rustc -vV | sed -n 's/^host: //p')/release/$target
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cc -shared -fPIC -O2 -o "$work/shim.so" fuzz/edges-shim.c -ldl
