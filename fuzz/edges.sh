@@ -33,12 +33,10 @@ bin=$PWD/fuzz/target/$(rustc -vV | sed -n 's/^host: //p')/release/$target
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cc -shared -fPIC -O2 -o "$work/shim.so" fuzz/edges-shim.c -ldl
+# shellcheck disable=SC2034 # read by fuzz/deterministic.sh
+extra_preload=$work/shim.so
+# shellcheck source=fuzz/deterministic.sh
 source fuzz/deterministic.sh
-preload=$work/shim.so
-run=(env "LD_PRELOAD=$preload")
-if [ ${#wrap[@]} -gt 0 ]; then
-  run=(setarch "$(uname -m)" -R env "LD_PRELOAD=$PWD/fuzz/target/fixed-random.so $preload")
-fi
 
 # Hard links, so that the running fuzzer's deletions do not pull inputs from under us.
 mkdir "$work/before" "$work/now"
@@ -46,7 +44,7 @@ find "fuzz/corpus/$target" -maxdepth 1 -type f -exec ln -t "$work/now" {} + 2>/d
 find "$work/now" -type f ! -newermt "$since" -exec ln -t "$work/before" {} +
 declare -A cov
 for set in before now; do
-  "${run[@]}" "$bin" "$work/$set" -runs=0 -shuffle=0 -max_len=1048576 -print_coverage=1 \
+  "${wrap[@]}" "$bin" "$work/$set" -runs=0 -shuffle=0 -max_len=1048576 -print_coverage=1 \
     >"$work/$set.log" 2>&1 || true
   cov[$set]=$(sed -n 's/^#[0-9]*[[:space:]]*INITED cov: \([0-9]*\) .*/\1/p' "$work/$set.log")
   if ! grep -q '^COVERED_FUNC' "$work/$set.log"; then
