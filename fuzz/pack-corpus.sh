@@ -7,7 +7,9 @@
 #
 # Each corpus is first minimised with libFuzzer's -merge=1 (the smallest set of inputs
 # with the same coverage; -max_len as large as fuzz/run.sh allows any target) into a
-# scratch directory; fuzz/corpus itself is not touched, so a run may go on meanwhile.
+# scratch directory. The merge reads a snapshot of hard links, not fuzz/corpus itself:
+# a run going on meanwhile deletes the inputs it reduces, and libFuzzer's merge exits
+# on an input it cannot open.
 # fuzz/run.sh unpacks a target's corpus from the archive when fuzz/corpus/TARGET does
 # not exist yet.
 set -euo pipefail
@@ -21,20 +23,38 @@ cargo_args=${FUZZ_CARGO_ARGS-"-s none"}
 # (fuzz/deterministic.sh), so that the coverage kept is the coverage the runs counted.
 # shellcheck source=fuzz/deterministic.sh
 source fuzz/deterministic.sh
-scratch=$(mktemp -d)
+# Beside fuzz/corpus, on the same file system, so that the snapshot can be
+# hard links (it is copied when they cannot be made).
+mkdir -p fuzz/target
+scratch=$(mktemp -d fuzz/target/pack.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/corpus"
+# snapshot ln|cp [OPTION…]: fuzz/corpus/$target into $scratch/snapshot/$target. An input
+# deleted between find and the copy is no loss; any other failure is.
+snapshot() {
+  rm -rf "$scratch/snapshot/$target"
+  mkdir -p "$scratch/snapshot/$target"
+  find "fuzz/corpus/$target" -maxdepth 1 -type f -exec "$@" -t "$scratch/snapshot/$target" {} + \
+    2>"$scratch/snapshot.err" || true
+  ! grep -qv 'No such file or directory' "$scratch/snapshot.err"
+}
 for target in "${targets[@]}"; do
   # shellcheck disable=SC2086
   RUSTC_BOOTSTRAP=1 cargo fuzz build $cargo_args "$target" >&2
   mkdir -p "$scratch/corpus/$target"
+  snapshot ln || snapshot cp -p || {
+    head -n 3 "$scratch/snapshot.err" >&2
+    echo "pack: cannot snapshot fuzz/corpus/$target (above); nothing packed" >&2
+    exit 1
+  }
   "${wrap[@]}" "fuzz/target/$host/release/$target" -merge=1 -max_len=16384 -timeout=20 \
-    -rss_limit_mb=2048 "$scratch/corpus/$target" "fuzz/corpus/$target" \
+    -rss_limit_mb=2048 "$scratch/corpus/$target" "$scratch/snapshot/$target" \
     >"$scratch/$target.log" 2>&1 || {
     cat "$scratch/$target.log" >&2
     exit 1
   }
-  echo "$target: $(find "fuzz/corpus/$target" -type f | wc -l) inputs -> $(find "$scratch/corpus/$target" -type f | wc -l)" >&2
+  echo "$target: $(find "$scratch/snapshot/$target" -type f | wc -l) inputs -> $(find "$scratch/corpus/$target" -type f | wc -l)" >&2
+  rm -rf "$scratch/snapshot/$target"
 done
 # Sorted names and no owners or times, so the same corpus packs to the same bytes.
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$scratch" -cf - corpus |
