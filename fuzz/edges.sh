@@ -30,7 +30,10 @@ cargo fuzz build -s none "$target" >/dev/null 2>&1 || {
   exit 2
 }
 bin=$PWD/fuzz/target/$(rustc -vV | sed -n 's/^host: //p')/release/$target
-work=$(mktemp -d)
+# Beside fuzz/corpus, on the same file system, so that the snapshots can be hard links.
+mkdir -p fuzz/target
+work=$(mktemp -d fuzz/target/edges.XXXXXX)
+work=$PWD/$work
 trap 'rm -rf "$work"' EXIT
 cc -shared -fPIC -O2 -o "$work/shim.so" fuzz/edges-shim.c -ldl
 # shellcheck disable=SC2034 # read by fuzz/deterministic.sh
@@ -38,9 +41,14 @@ extra_preload=$work/shim.so
 # shellcheck source=fuzz/deterministic.sh
 source fuzz/deterministic.sh
 
-# Hard links, so that the running fuzzer's deletions do not pull inputs from under us.
-mkdir "$work/before" "$work/now"
-find "fuzz/corpus/$target" -maxdepth 1 -type f -exec ln -t "$work/now" {} + 2>/dev/null || true
+# A snapshot, so that the running fuzzer's deletions do not pull inputs from under us.
+# shellcheck source=fuzz/snapshot.sh
+source fuzz/snapshot.sh
+snapshot "fuzz/corpus/$target" "$work/now" || {
+  echo "edges: cannot snapshot fuzz/corpus/$target (above)" >&2
+  exit 2
+}
+mkdir "$work/before"
 find "$work/now" -type f ! -newermt "$since" -exec ln -t "$work/before" {} +
 declare -A cov
 for set in before now; do

@@ -29,21 +29,13 @@ mkdir -p fuzz/target
 scratch=$(mktemp -d fuzz/target/pack.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/corpus"
-# snapshot ln|cp [OPTION…]: fuzz/corpus/$target into $scratch/snapshot/$target. An input
-# deleted between find and the copy is no loss; any other failure is.
-snapshot() {
-  rm -rf "$scratch/snapshot/$target"
-  mkdir -p "$scratch/snapshot/$target"
-  find "fuzz/corpus/$target" -maxdepth 1 -type f -exec "$@" -t "$scratch/snapshot/$target" {} + \
-    2>"$scratch/snapshot.err" || true
-  ! grep -qv 'No such file or directory' "$scratch/snapshot.err"
-}
+# shellcheck source=fuzz/snapshot.sh
+source fuzz/snapshot.sh
 for target in "${targets[@]}"; do
   # shellcheck disable=SC2086
   RUSTC_BOOTSTRAP=1 cargo fuzz build $cargo_args "$target" >&2
   mkdir -p "$scratch/corpus/$target"
-  snapshot ln || snapshot cp -p || {
-    head -n 3 "$scratch/snapshot.err" >&2
+  snapshot "fuzz/corpus/$target" "$scratch/snapshot/$target" || {
     echo "pack: cannot snapshot fuzz/corpus/$target (above); nothing packed" >&2
     exit 1
   }
