@@ -2,10 +2,14 @@
 # afresh) with hard links to the files of the corpus directory SRC, or copies when links
 # cannot be made (DEST on another file system), so that a fuzzer running on SRC, which
 # deletes the inputs it reduces, cannot pull files from under a merge or a replay. An
-# input deleted between listing and linking is no loss; any other failure returns 1 with
-# the first lines of the error on stderr.
+# input deleted between listing and linking is no loss; a missing SRC or any other
+# failure returns 1 with the first lines of the error on stderr.
 snapshot() {
-  local src=$1 dest=$2 err
+  local src=$1 dest=$2 err how
+  [ -d "$src" ] || {
+    echo "snapshot: $src is not a directory" >&2
+    return 1
+  }
   err=$(mktemp)
   for how in "ln" "cp -p"; do
     rm -rf "$dest"
