@@ -115,6 +115,19 @@ fn temp_dir(name: &str) -> TempDir {
     TempDir(dir)
 }
 
+/// Writes a test's input file; a failure here is the test's own setup failing.
+fn write_file(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) {
+    let path = path.as_ref();
+    std::fs::write(path, contents).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+}
+
+/// Writes `contents` to the file `name` in `dir` and returns its path.
+fn file_in(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    write_file(&path, contents);
+    path
+}
+
 #[test]
 fn worked_example_with_the_production_boundary() {
     let m = metrics(&[&fixture("worked.csv"), "--period", "2025-Q4"]);
@@ -140,11 +153,10 @@ fn worked_example_with_the_production_boundary() {
 #[test]
 fn worked_example_with_the_uat_boundary() {
     let dir = temp_dir("uat");
-    std::fs::write(
+    write_file(
         dir.join("escape-report.toml"),
         "[stages]\nboundary = \"uat\"\n",
-    )
-    .unwrap();
+    );
     let m = run_in(
         &dir,
         &[
@@ -377,18 +389,12 @@ fn gate_exits_one_when_exceeded() {
 #[test]
 fn check_counts_the_deployments_file_it_fails_on() {
     let dir = temp_dir("check-deployments");
-    let problems = dir.join("a.csv");
-    std::fs::write(
-        &problems,
+    let problems = file_in(
+        &dir,
+        "a.csv",
         "id,found_stage,detected_at\nA,production,2025-11-01\n",
-    )
-    .unwrap();
-    let deployments = dir.join("d.csv");
-    std::fs::write(
-        &deployments,
-        "release,deployed_at,environment\nr1,notadate,production\nr2,2025-10-01,staging\nr3,2025-10-02,production\nr4,2025-10-03,\n",
-    )
-    .unwrap();
+    );
+    let deployments = file_in(&dir, "d.csv", "release,deployed_at,environment\nr1,notadate,production\nr2,2025-10-01,staging\nr3,2025-10-02,production\nr4,2025-10-03,\n");
     let r = run(&[
         "check",
         problems.to_str().unwrap(),
@@ -422,12 +428,11 @@ fn check_counts_the_deployments_file_it_fails_on() {
 #[test]
 fn check_says_what_its_warnings_were_and_strict_calls_them_errors() {
     let dir = temp_dir("check-warnings");
-    let dup = dir.join("dup.csv");
-    std::fs::write(
-        &dup,
+    let dup = file_in(
+        &dir,
+        "dup.csv",
         "id,found_stage,detected_at\nA,production,2025-11-01\nA,unit,2025-11-02\n",
-    )
-    .unwrap();
+    );
     let r = run(&["check", dup.to_str().unwrap()]);
     assert_eq!(r.code(), 0);
     assert!(
@@ -435,8 +440,7 @@ fn check_says_what_its_warnings_were_and_strict_calls_them_errors() {
         "{}",
         r.stdout()
     );
-    let both = dir.join("both.csv");
-    std::fs::write(&both, "id,found_stage,detected_at\nA,production,2025-11-01\nA,unit,2025-11-02\nB,unit,2025-11-02,x\nC,unit,2025-11-02,y\n").unwrap();
+    let both = file_in(&dir, "both.csv", "id,found_stage,detected_at\nA,production,2025-11-01\nA,unit,2025-11-02\nB,unit,2025-11-02,x\nC,unit,2025-11-02,y\n");
     let r = run(&["check", both.to_str().unwrap()]);
     assert!(
         r.stdout().ends_with("no row was rejected; 2 values were repaired and 1 repeated id was counted once (listed above on stderr)\n"),
@@ -462,12 +466,7 @@ fn check_says_what_its_warnings_were_and_strict_calls_them_errors() {
 #[test]
 fn the_readme_s_rules_add_to_the_built_in_ones() {
     let dir = temp_dir("readme-rules");
-    let config = dir.join("c.toml");
-    std::fs::write(
-        &config,
-        "[import.stage_rules]\n\"found-in-prod\" = \"production\"\n[import.type_rules]\nterraform = \"infra\"\n[types.synonyms]\ndefekt = \"code\"\n[severity.synonyms]\nsev1 = \"P0\"\n",
-    )
-    .unwrap();
+    let config = file_in(&dir, "c.toml", "[import.stage_rules]\n\"found-in-prod\" = \"production\"\n[import.type_rules]\nterraform = \"infra\"\n[types.synonyms]\ndefekt = \"code\"\n[severity.synonyms]\nsev1 = \"P0\"\n");
     let jira = fixture("exports/jira-cloud.csv");
     let plain = metrics(&[&jira, "--period", "2025-Q3"]);
     let with = metrics(&[
@@ -500,7 +499,7 @@ fn a_rate_equal_to_the_limit_passes_the_gate() {
             csv.push_str(&format!("G{i},{stage},2025-11-05,P1\n"));
         }
         let file = dir.join(format!("g{problems}.csv"));
-        std::fs::write(&file, csv).unwrap();
+        write_file(&file, csv);
         let file = file.display().to_string();
         let at = |flag: &str, limit: &str| {
             let mut args = vec!["gate", &file, "--period", "2025-Q4", "--max-escape-rate"];
@@ -559,11 +558,10 @@ fn init_writes_a_config_that_is_read_back() {
 #[test]
 fn a_config_typo_is_an_error_naming_the_key() {
     let dir = temp_dir("typo");
-    std::fs::write(
+    write_file(
         dir.join("escape-report.toml"),
         "[thresholds]\nsmall_sampel = 10\n",
-    )
-    .unwrap();
+    );
     let r = run_in(&dir, &["summary", &fixture("worked.csv")]);
     assert_eq!(r.code(), 2);
     assert!(r.stderr().contains("small_sampel"), "{}", r.stderr());
@@ -712,11 +710,10 @@ fn metrics_agree_with_the_independent_oracle() {
         ));
         list.push_str(&format!("{release},{day}T08:00:00Z,staging,success\n"));
     }
-    std::fs::write(&deployments, list).unwrap();
+    write_file(&deployments, list);
     let deployments = deployments.display().to_string();
     // Money per type (SPEC 4) with an hourly rate.
-    let rated = dir.join("rate.toml");
-    std::fs::write(&rated, "[cost]\nhourly_rate = 95.5\n").unwrap();
+    let rated = file_in(&dir, "rate.toml", "[cost]\nhourly_rate = 95.5\n");
     let rated = rated.display().to_string();
     for (period, deployed, rate) in [
         (None, false, false),
@@ -740,8 +737,7 @@ fn metrics_agree_with_the_independent_oracle() {
         }
         let ours = run(&args);
         assert_eq!(ours.code(), 0, "{}", ours.stderr());
-        let ours_path = dir.join("ours.json");
-        std::fs::write(&ours_path, &ours.output.stdout).unwrap();
+        let ours_path = file_in(&dir, "ours.json", &ours.output.stdout);
         let mut oracle = Command::new("python3");
         oracle
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/oracle.py"))
@@ -926,18 +922,16 @@ fn hostile_text_shows_literally() {
 #[test]
 fn a_sprint_name_ending_in_a_hash_stays_in_the_heading() {
     let dir = temp_dir("hash-sprint");
-    let config = dir.join("c.toml");
-    std::fs::write(
-        &config,
+    let config = file_in(
+        &dir,
+        "c.toml",
         "[[sprint]]\nname = \"Sprint #\"\nstart = 2025-11-01\nend = 2025-11-14\n",
-    )
-    .unwrap();
-    let data = dir.join("a.csv");
-    std::fs::write(
-        &data,
+    );
+    let data = file_in(
+        &dir,
+        "a.csv",
         "id,found_stage,detected_at\nA,production,2025-11-05\n",
-    )
-    .unwrap();
+    );
     let r = run(&[
         "render",
         &data.display().to_string(),
@@ -984,11 +978,10 @@ fn user_templates_override_the_built_ins() {
     assert!(r.stderr().contains("_style.html"), "{}", r.stderr());
     assert_eq!(names_in(&blocked), ["_style.html"]);
     let original = std::fs::read_to_string(tdir.join("sprint.md")).unwrap();
-    std::fs::write(
+    write_file(
         tdir.join("sprint.md"),
         format!("CUSTOM MARKER {{{{ report.period.label }}}}\n{original}"),
-    )
-    .unwrap();
+    );
     let r = run(&[
         "render",
         &fixture("worked.csv"),
@@ -1006,7 +999,7 @@ fn user_templates_override_the_built_ins() {
         r.stdout()
     );
 
-    std::fs::write(tdir.join("em.md"), "# Title\n\n{{ report.title }\n").unwrap();
+    write_file(tdir.join("em.md"), "# Title\n\n{{ report.title }\n");
     let broken = run(&[
         "render",
         &fixture("worked.csv"),
@@ -1023,7 +1016,7 @@ fn user_templates_override_the_built_ins() {
     );
     assert!(err.contains(&t), "and the directory: {err}");
 
-    std::fs::write(tdir.join("em.md"), "{{ report.no_such_thing.x }}\n").unwrap();
+    write_file(tdir.join("em.md"), "{{ report.no_such_thing.x }}\n");
     let missing = run(&[
         "render",
         &fixture("worked.csv"),
@@ -1199,23 +1192,17 @@ fn jira_exports_import_as_expected() {
 #[test]
 fn export_rows_with_the_wrong_number_of_fields_are_findings() {
     let dir = temp_dir("export-fields");
-    let jira = dir.join("j.csv");
-    std::fs::write(
-        &jira,
+    let jira = file_in(
+        &dir,
+        "j.csv",
         "Summary,Issue key,Issue Type,Priority,Created,Environment,Labels,Labels\n\
          Short,SHOP-2,Bug\n\
          Extra,SHOP-3,Bug,High,22/Sep/25 9:26 AM,Production,code,ui,x,y\n\
          Right,SHOP-4,Bug,High,22/Sep/25 9:26 AM,Production,code,\n\
          Generated at Tue Sep 30 10:00:00 UTC 2025 by Admin using JIRA 9.12.1#912001-sha1:abc.\n",
-    )
-    .unwrap();
-    let pd = dir.join("pd.csv");
-    std::fs::write(
-        &pd,
-        "incident_number,description,urgency,priority_name,service_name,team_name,created_at,resolved_at\n\
-         2001,Disk full,high,P2,Batch,Platform,2025-11-09T10:00:00Z\n",
-    )
-    .unwrap();
+    );
+    let pd = file_in(&dir, "pd.csv", "incident_number,description,urgency,priority_name,service_name,team_name,created_at,resolved_at\n\
+         2001,Disk full,high,P2,Batch,Platform,2025-11-09T10:00:00Z\n");
     let r = run(&["check", jira.to_str().unwrap(), pd.to_str().unwrap()]);
     let err = r.stderr();
     for e in [
@@ -1233,15 +1220,13 @@ fn export_rows_with_the_wrong_number_of_fields_are_findings() {
 #[test]
 fn an_export_without_rows_is_an_error() {
     let dir = temp_dir("export-no-rows");
-    let jira = dir.join("j.csv");
-    std::fs::write(
-        &jira,
+    let jira = file_in(
+        &dir,
+        "j.csv",
         "\nSummary,Issue key,Issue Type,Created\n\n\
          Generated at Tue Sep 30 10:00:00 UTC 2025 by Admin using JIRA 9.12.1#912001-sha1:abc.\n",
-    )
-    .unwrap();
-    let zd = dir.join("zd.csv");
-    std::fs::write(&zd, "Id,Subject,Requester,Created at\n").unwrap();
+    );
+    let zd = file_in(&dir, "zd.csv", "Id,Subject,Requester,Created at\n");
     let r = run(&["check", jira.to_str().unwrap(), zd.to_str().unwrap()]);
     assert_eq!(r.code(), 2, "{}", r.stdout());
     let err = r.stderr();
@@ -1258,16 +1243,11 @@ fn an_export_without_rows_is_an_error() {
 #[test]
 fn jira_issues_that_mention_jira_are_counted() {
     let dir = temp_dir("jira-mentions");
-    let file = dir.join("j.csv");
-    std::fs::write(
-        &file,
-        "Summary,Issue key,Issue Type,Priority,Created,Environment,Labels\n\
+    let file = file_in(&dir, "j.csv", "Summary,Issue key,Issue Type,Priority,Created,Environment,Labels\n\
          Crash,SHOP-1,Bug,High,22/Sep/25 9:26 AM,Production,code\n\
          Sync fails when using JIRA webhooks,SHOP-2,Bug,High,23/Sep/25 9:26 AM,Production,integration\n\
          Generated at night by JIRA cron,SHOP-3,Bug,High,24/Sep/25 9:26 AM,Production,code\n\
-         Generated at Tue Sep 30 10:00:00 UTC 2025 by Admin using JIRA 9.12.1#912001-sha1:abc.\n",
-    )
-    .unwrap();
+         Generated at Tue Sep 30 10:00:00 UTC 2025 by Admin using JIRA 9.12.1#912001-sha1:abc.\n");
     let r = run(&["check", file.to_str().unwrap()]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
     assert!(
@@ -1341,13 +1321,12 @@ fn github_issues_of_two_repositories_are_not_duplicates() {
     let dir = temp_dir("github-repos");
     let a = dir.join("a.json");
     let b = dir.join("b.json");
-    std::fs::write(
+    write_file(
         &a,
         r#"[{"createdAt":"2025-11-06T08:00:00Z","labels":[{"name":"bug"}],"number":7,"title":"Web bug","url":"https://github.com/acme/web/issues/7"},
 {"createdAt":"2025-11-06T09:00:00Z","labels":[{"name":"bug"}],"number":8,"title":"Web fix","url":"https://github.com/acme/web/pull/8"}]"#,
-    )
-    .unwrap();
-    std::fs::write(
+    );
+    write_file(
         &b,
         r#"[{"created_at":"2025-11-07T08:00:00Z","labels":[{"name":"bug"}],"number":7,"title":"API bug","url":"https://api.github.com/repos/acme/api/issues/7","html_url":"https://github.com/acme/api/issues/7"},
 {"createdAt":"2025-11-08T08:00:00Z","labels":[{"name":"bug"}],"number":7,"title":"CLI bug","repository":{"name":"cli","nameWithOwner":"acme/cli"}},
@@ -1356,8 +1335,7 @@ fn github_issues_of_two_repositories_are_not_duplicates() {
 {"created_at":"2025-11-08T10:00:00Z","labels":[{"name":"bug"}],"number":10,"title":"Odd","repository":{"nameWithOwner":"acme/"}},
 {"created_at":"2025-11-08T10:00:00Z","labels":[{"name":"bug"}],"number":11,"title":"Odd","repository":"acme/web#12"},
 {"created_at":"2025-11-08T10:00:00Z","labels":[{"name":"bug"}],"number":12,"title":"Odd","repository":"a/b/c"}]"#,
-    )
-    .unwrap();
+    );
     let r = run(&["import", "github", a.to_str().unwrap(), b.to_str().unwrap()]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let out = r.stdout();
@@ -1455,12 +1433,7 @@ fn exports_are_detected_without_being_named() {
 #[test]
 fn imported_csv_defuses_formulas_and_reads_back_unchanged() {
     let dir = temp_dir("formula");
-    let export = dir.join("jira.csv");
-    std::fs::write(
-        &export,
-        "Summary,Issue key,Issue Type,Priority,Created,Environment,Components\n\"=HYPERLINK(\"\"http://x\"\")\",SHOP-1,Bug,High,03/Nov/25 10:00 AM,production,@admin\n",
-    )
-    .unwrap();
+    let export = file_in(&dir, "jira.csv", "Summary,Issue key,Issue Type,Priority,Created,Environment,Components\n\"=HYPERLINK(\"\"http://x\"\")\",SHOP-1,Bug,High,03/Nov/25 10:00 AM,production,@admin\n");
     let out = dir.join("problems.csv");
     let r = run(&[
         "import",
@@ -1567,17 +1540,16 @@ fn deployments_attribution_and_change_failure_rate() {
 #[test]
 fn time_to_detect_starts_at_the_attributed_deployment() {
     let dir = temp_dir("ttd-deployments");
-    let deployments = dir.join("dep.csv");
-    std::fs::write(
-        &deployments,
+    let deployments = file_in(
+        &dir,
+        "dep.csv",
         "release,deployed_at,environment,status\n\
          r1,2025-10-01T00:00:00Z,production,success\n\
          r2,2025-10-05T00:00:00Z,production,success\n",
-    )
-    .unwrap();
-    let problems = dir.join("p.csv");
-    std::fs::write(
-        &problems,
+    );
+    let problems = file_in(
+        &dir,
+        "p.csv",
         "id,type,found_stage,detected_at,release,introduced_at\n\
          D1,code,production,2025-10-02T00:00:00Z,,\n\
          D2,code,production,2025-10-03T00:00:00Z,r1,\n\
@@ -1585,8 +1557,7 @@ fn time_to_detect_starts_at_the_attributed_deployment() {
          D4,infra,production,2025-10-04T00:00:00Z,r2,\n\
          D5,infra,production,2025-10-06T00:00:00Z,,\n\
          S1,code,staging,2025-10-06T00:00:00Z,,\n",
-    )
-    .unwrap();
+    );
     let m = metrics(&[
         problems.to_str().unwrap(),
         "--deployments",
@@ -1611,16 +1582,10 @@ fn time_to_detect_starts_at_the_attributed_deployment() {
 #[test]
 fn a_mapping_reads_a_tool_we_never_heard_of() {
     let dir = temp_dir("mapping");
-    std::fs::write(
-        dir.join("escape-report.toml"),
-        "[import.mapping.mytool.columns]\nid = \"Ticket\"\ntitle = \"Headline\"\ndetected_at = \"Opened\"\ntype = \"Kind\"\n\n[import.mapping.mytool.fixed]\nfound_stage = \"production\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("tool.csv"),
-        "Ticket,Headline,Opened,Kind,Owner\nT-1,Broken export,2025-11-03,infra,ann\nT-2,Wrong total,2025-11-04,bug,bob\n",
-    )
-    .unwrap();
+    write_file(dir.join("escape-report.toml"),
+        "[import.mapping.mytool.columns]\nid = \"Ticket\"\ntitle = \"Headline\"\ndetected_at = \"Opened\"\ntype = \"Kind\"\n\n[import.mapping.mytool.fixed]\nfound_stage = \"production\"\n");
+    write_file(dir.join("tool.csv"),
+        "Ticket,Headline,Opened,Kind,Owner\nT-1,Broken export,2025-11-03,infra,ann\nT-2,Wrong total,2025-11-04,bug,bob\n");
     let m = run_in(
         &dir,
         &["metrics", "--json", "tool.csv", "--period", "2025-Q4"],
@@ -1646,11 +1611,10 @@ fn a_mapping_reads_a_tool_we_never_heard_of() {
 #[test]
 fn an_unknown_mapping_is_a_usage_error_that_names_the_known_ones() {
     let dir = temp_dir("unknown-mapping");
-    std::fs::write(
+    write_file(
         dir.join("a.csv"),
         "id,found_stage,detected_at\nA,production,2025-11-01\nB,unit,2025-11-02\n",
-    )
-    .unwrap();
+    );
     for args in [
         &["check", "a.csv", "--input-format", "mapping:typo"][..],
         &[
@@ -1672,11 +1636,8 @@ fn an_unknown_mapping_is_a_usage_error_that_names_the_known_ones() {
         );
         assert_eq!(r.stdout(), "", "{args:?}");
     }
-    std::fs::write(
-        dir.join("escape-report.toml"),
-        "[import.mapping.tool.columns]\nid = \"id\"\n\n[import.mapping.other.fixed]\nfound_stage = \"production\"\n",
-    )
-    .unwrap();
+    write_file(dir.join("escape-report.toml"),
+        "[import.mapping.tool.columns]\nid = \"id\"\n\n[import.mapping.other.fixed]\nfound_stage = \"production\"\n");
     let r = run_in(&dir, &["check", "a.csv", "--input-format", "mapping:typo"]);
     assert_eq!(r.code(), 2);
     assert_eq!(
@@ -2076,8 +2037,11 @@ fn a_json_object_is_one_finding_naming_its_keys() {
     let one_line = fixture("records-object.json");
     let text = std::fs::read_to_string(&one_line).unwrap();
     let value: Value = serde_json::from_str(&text).unwrap();
-    let pretty = dir.join("pretty.json");
-    std::fs::write(&pretty, serde_json::to_string_pretty(&value).unwrap()).unwrap();
+    let pretty = file_in(
+        &dir,
+        "pretty.json",
+        serde_json::to_string_pretty(&value).unwrap(),
+    );
     let pretty = pretty.display().to_string();
     for (file, forced) in [(&one_line, None), (&pretty, None), (&pretty, Some("json"))] {
         let mut args = vec!["check", file.as_str()];
@@ -2112,7 +2076,7 @@ fn a_json_object_is_one_finding_naming_its_keys() {
     let pagerduty = fixture("exports/pagerduty.json");
     let compact = dir.join("pagerduty-compact.json");
     let value: Value = serde_json::from_str(&std::fs::read_to_string(&pagerduty).unwrap()).unwrap();
-    std::fs::write(&compact, serde_json::to_string(&value).unwrap()).unwrap();
+    write_file(&compact, serde_json::to_string(&value).unwrap());
     let compact = compact.display().to_string();
     for file in [&pagerduty, &compact] {
         let r = run(&["check", file]);
@@ -2183,7 +2147,7 @@ fn a_replaced_file_keeps_its_permissions() {
     let dir = temp_dir("permissions");
     for mode in [0o600, 0o640, 0o604] {
         let report = dir.join(format!("r{mode:o}.md"));
-        std::fs::write(&report, "old").unwrap();
+        write_file(&report, "old");
         std::fs::set_permissions(&report, std::fs::Permissions::from_mode(mode)).unwrap();
         let r = run(&[
             "render",
@@ -2356,7 +2320,7 @@ fn links_to_stdout_and_files_are_written_through() {
     assert_eq!(names, ["out.md", "stdout"]);
 
     std::fs::create_dir(dir.join("reports")).unwrap();
-    std::fs::write(dir.join("reports/q4.html"), "old").unwrap();
+    write_file(dir.join("reports/q4.html"), "old");
     symlink("reports/q4.html", dir.join("latest.html")).unwrap();
     symlink("reports/next.html", dir.join("next.html")).unwrap();
     for name in ["latest.html", "next.html"] {
@@ -2391,12 +2355,7 @@ fn lines_are_right_after_crlf_and_blank_lines_and_lone_headers_and_open_quotes_a
     let dir = temp_dir("lines");
     let header = "id,found_stage,detected_at,type";
     // Windows line ends, a blank line (line 4), and a two-line quoted value (lines 6-7).
-    let crlf = dir.join("crlf.csv");
-    std::fs::write(
-        &crlf,
-        format!("{header}\r\nA1,production,2025-07-01,code\r\nA2,production,someday,code\r\n\r\nA3,production,2025-07-02,weird\r\nA4,\"moon\r\nbase\",2025-07-03,code\r\nA5,production,2025-07-04,odd\r\n"),
-    )
-    .unwrap();
+    let crlf = file_in(&dir, "crlf.csv", format!("{header}\r\nA1,production,2025-07-01,code\r\nA2,production,someday,code\r\n\r\nA3,production,2025-07-02,weird\r\nA4,\"moon\r\nbase\",2025-07-03,code\r\nA5,production,2025-07-04,odd\r\n"));
     let r = run(&["check", crlf.to_str().unwrap()]);
     let err = r.stderr();
     for e in [
@@ -2408,8 +2367,7 @@ fn lines_are_right_after_crlf_and_blank_lines_and_lone_headers_and_open_quotes_a
         assert!(err.contains(e), "missing `{e}` in:\n{err}");
     }
 
-    let lone = dir.join("header-only.csv");
-    std::fs::write(&lone, format!("{header}\n")).unwrap();
+    let lone = file_in(&dir, "header-only.csv", format!("{header}\n"));
     let r = run(&["check", lone.to_str().unwrap()]);
     assert_eq!(r.code(), 2);
     assert!(
@@ -2419,12 +2377,7 @@ fn lines_are_right_after_crlf_and_blank_lines_and_lone_headers_and_open_quotes_a
         r.stderr()
     );
 
-    let open = dir.join("open-quote.csv");
-    std::fs::write(
-        &open,
-        format!("{header}\nB1,production,2025-07-01,code\nB2,\"production,2025-07-02,code\nB3,production,2025-07-03,code\n"),
-    )
-    .unwrap();
+    let open = file_in(&dir, "open-quote.csv", format!("{header}\nB1,production,2025-07-01,code\nB2,\"production,2025-07-02,code\nB3,production,2025-07-03,code\n"));
     let r = run(&["check", open.to_str().unwrap()]);
     assert_eq!(r.code(), 2);
     let err = r.stderr();
@@ -2452,7 +2405,7 @@ fn inputs_without_records_are_named_for_their_format() {
         ("lines.jsonl", "\n"),
         ("pd.json", "{\"incidents\": []}\n"),
     ] {
-        std::fs::write(dir.join(name), text).unwrap();
+        write_file(dir.join(name), text);
         args.push(dir.join(name).to_str().unwrap().to_string());
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -2481,11 +2434,7 @@ fn inputs_without_records_are_named_for_their_format() {
 #[test]
 fn blank_lines_before_the_header_change_neither_the_delimiter_nor_the_header_line() {
     let dir = temp_dir("blank-first");
-    let write = |name: &str, text: &str| {
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_string()
-    };
+    let write = |name: &str, text: &str| file_in(&dir, name, text).display().to_string();
     let semi = write(
         "semi.csv",
         "\nid;found_stage;detected_at\nS1;production;2025-11-01\n",
@@ -2558,7 +2507,7 @@ fn a_large_file_read_in_halves_equals_one_read() {
         }
     }
     assert!(text.len() > 4 << 20, "large enough to be split");
-    std::fs::write(&file, &text).unwrap();
+    write_file(&file, &text);
     let path = file.to_str().unwrap();
     let halves = run(&[
         "metrics",
@@ -2594,7 +2543,7 @@ fn a_large_file_read_in_halves_equals_one_read() {
             "r{month},2025-{month:02}-03T12:00:00Z,production,success\n"
         ));
     }
-    std::fs::write(&deployments, list).unwrap();
+    write_file(&deployments, list);
     let args = |input: &str| -> Vec<String> {
         [
             "metrics",
@@ -2650,8 +2599,7 @@ fn runaway_fields_do_not_swell_reports() {
         "E-1,{title},{component},production,2025-11-03,code,40\n"
     ));
     csv.push_str("E-2,Small,api,production,2025-11-04,code,1\n");
-    let input = dir.join("runaway.csv");
-    std::fs::write(&input, csv).unwrap();
+    let input = file_in(&dir, "runaway.csv", csv);
     let input = input.display().to_string();
     for audience in ["sprint", "em"] {
         for format in ["md", "html", "pdf"] {
@@ -2799,7 +2747,7 @@ fn hostile_and_broken_inputs_give_located_findings() {
     ];
     for (name, bytes, code, expected) in &cases {
         let path = dir.join(name);
-        std::fs::write(&path, bytes).unwrap();
+        write_file(&path, bytes);
         let r = run(&["check", path.to_str().unwrap()]);
         let err = r.stderr();
         assert!(!err.contains("panicked"), "{name}: {err}");
@@ -2846,10 +2794,8 @@ fn hostile_and_broken_inputs_give_located_findings() {
 #[test]
 fn empty_json_inputs_and_the_first_quarter_of_year_one() {
     let dir = temp_dir("edges");
-    let array = dir.join("empty.json");
-    std::fs::write(&array, "[ ]\n").unwrap();
-    let lines = dir.join("empty.jsonl");
-    std::fs::write(&lines, "\n\n").unwrap();
+    let array = file_in(&dir, "empty.json", "[ ]\n");
+    let lines = file_in(&dir, "empty.jsonl", "\n\n");
     for (path, text) in [
         (&array, "empty.json:1: the array has no records"),
         (&lines, "empty.jsonl:1: the file has no records"),
@@ -2858,12 +2804,11 @@ fn empty_json_inputs_and_the_first_quarter_of_year_one() {
         assert_eq!(r.code(), 2);
         assert!(r.stderr().contains(text), "{}", r.stderr());
     }
-    let early = dir.join("early.csv");
-    std::fs::write(
-        &early,
+    let early = file_in(
+        &dir,
+        "early.csv",
         "id,found_stage,detected_at,type\nE-1,production,0001-02-01,code\n",
-    )
-    .unwrap();
+    );
     let r = run(&["metrics", "--json", early.to_str().unwrap()]);
     let out = r.stdout();
     assert_eq!(r.code(), 0, "{}", r.stderr());
@@ -2871,12 +2816,11 @@ fn empty_json_inputs_and_the_first_quarter_of_year_one() {
     let m: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(m["period"]["label"], Value::Null);
     assert_eq!(m["data_range"]["first"], "0001-02-01");
-    let q2 = dir.join("q2.csv");
-    std::fs::write(
-        &q2,
+    let q2 = file_in(
+        &dir,
+        "q2.csv",
         "id,found_stage,detected_at,type\nE-1,production,0001-03-31,code\n",
-    )
-    .unwrap();
+    );
     let m = metrics(&[q2.to_str().unwrap()]);
     assert_eq!(m["period"]["label"], "0001-Q1");
     assert_eq!(m["previous"], Value::Null, "{}", m["previous"]);
@@ -2915,7 +2859,7 @@ fn utf16_text_reads_like_utf8() {
     let expected = metrics(&[&fixture("worked.csv")]);
     for little in [true, false] {
         let file = dir.join(if little { "le.txt" } else { "be.txt" });
-        std::fs::write(&file, encode(&tabbed, little)).unwrap();
+        write_file(&file, encode(&tabbed, little));
         let got = metrics(&[file.to_str().unwrap()]);
         assert_eq!(got["totals"], expected["totals"], "little endian: {little}");
         assert_eq!(got["by_type"], expected["by_type"]);
@@ -2936,8 +2880,7 @@ fn utf16_text_reads_like_utf8() {
     }
     let mut broken = encode(&tabbed, true);
     broken.extend_from_slice(&[0x00, 0xD8]);
-    let file = dir.join("broken.txt");
-    std::fs::write(&file, broken).unwrap();
+    let file = file_in(&dir, "broken.txt", broken);
     let out = run(&["check", file.to_str().unwrap()]);
     assert!(
         out.stderr()
@@ -2953,8 +2896,7 @@ fn utf16_text_reads_like_utf8() {
 #[test]
 fn nothing_usable_is_an_error_not_an_empty_report() {
     let dir = temp_dir("nothing-usable");
-    let other = dir.join("other.csv");
-    std::fs::write(&other, "column_a,column_b\n1,2\n").unwrap();
+    let other = file_in(&dir, "other.csv", "column_a,column_b\n1,2\n");
     let other = other.to_str().unwrap();
     let out = dir.join("report.md");
     for args in [
@@ -3050,11 +2992,11 @@ fn an_output_never_replaces_any_input() {
     )
     .unwrap();
     std::fs::hard_link(dir.join("deployments.csv"), dir.join("linked.csv")).unwrap();
-    std::fs::write(dir.join("escape-report.toml"), keep).unwrap();
-    std::fs::write(dir.join("other.toml"), keep).unwrap();
-    std::fs::write(dir.join("r-type-distribution.svg"), keep).unwrap();
+    write_file(dir.join("escape-report.toml"), keep);
+    write_file(dir.join("other.toml"), keep);
+    write_file(dir.join("r-type-distribution.svg"), keep);
     std::fs::create_dir(dir.join("charts")).unwrap();
-    std::fs::write(dir.join("charts/escape-rate-trend.svg"), keep).unwrap();
+    write_file(dir.join("charts/escape-rate-trend.svg"), keep);
     let r = run_in(&dir, &["templates", "export", "tpl"]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
     let before: Vec<(String, Vec<u8>)> = [
@@ -3166,7 +3108,7 @@ fn findings_on_a_closed_stderr_are_not_a_panic() {
     for i in 0..3000 {
         csv.push_str(&format!("X-{i},qa-lab,2025-11-01,code,high\n"));
     }
-    std::fs::write(&many, csv).unwrap();
+    write_file(&many, csv);
     let mut child = Command::new(env!("CARGO_BIN_EXE_escape-report"))
         .args(["check", &many.display().to_string()])
         .current_dir(&dir)
@@ -3213,7 +3155,7 @@ fn a_closed_pipe_named_as_the_output_is_not_an_error() {
 fn a_markdown_report_is_never_left_without_its_charts() {
     let dir = temp_dir("md-group");
     // --charts-dir cannot be created: a file is in the way.
-    std::fs::write(dir.join("in-the-way"), "x").unwrap();
+    write_file(dir.join("in-the-way"), "x");
     let r = render_worked_in(&dir, &["-o", "r.md", "--charts-dir", "in-the-way/charts"]);
     assert_eq!(r.code(), 2, "{}", r.stderr());
     assert!(r.stderr().contains("in-the-way/charts"), "{}", r.stderr());
@@ -3428,7 +3370,7 @@ fn a_truncated_compressed_file_is_named_with_a_fix() {
             (format!("head.csv.{format}"), whole[..6].to_vec()),
         ] {
             let path = dir.join(&name);
-            std::fs::write(&path, bytes).unwrap();
+            write_file(&path, bytes);
             let r = run(&["metrics", "--json", path.to_str().unwrap()]);
             assert_eq!(r.code(), 2, "{name}: {}", r.stderr());
             assert_eq!(
@@ -3442,7 +3384,7 @@ fn a_truncated_compressed_file_is_named_with_a_fix() {
             assert_eq!(r.stdout(), "", "{name}");
         }
         let path = dir.join(format!("trailing.csv.{format}"));
-        std::fs::write(&path, [&whole[..], b"trailing bytes"].concat()).unwrap();
+        write_file(&path, [&whole[..], b"trailing bytes"].concat());
         let r = run(&["check", path.to_str().unwrap()]);
         assert_eq!(r.code(), 2, "{}", r.stderr());
         assert!(
@@ -3473,7 +3415,7 @@ fn every_zstd_frame_of_a_file_is_read() {
             bytes.extend_from_slice(b"abc");
         }
         bytes.extend_from_slice(&whole);
-        std::fs::write(&path, bytes).unwrap();
+        write_file(&path, bytes);
         let m = metrics(&[path.to_str().unwrap(), "--period", "2025-Q4"]);
         // The second copy's header line is read as a row too.
         assert_eq!(m["data_quality"]["rows_read"], 38 + 1 + 38, "{format}");
@@ -3538,8 +3480,8 @@ fn creation_date(pdf: &[u8]) -> String {
 #[test]
 fn import_of_nothing_usable_writes_nothing() {
     let dir = temp_dir("import-nothing");
-    std::fs::write(dir.join("empty.csv"), "").unwrap();
-    std::fs::write(dir.join("jira.csv"), "Summary,Status\nLogin fails,Done\n").unwrap();
+    write_file(dir.join("empty.csv"), "");
+    write_file(dir.join("jira.csv"), "Summary,Status\nLogin fails,Done\n");
     for (source, file) in [("csv", "empty.csv"), ("jira", "jira.csv")] {
         let r = run_in(&dir, &["import", source, file, "-o", "out.csv"]);
         assert_eq!(r.code(), 2, "{source}: {}", r.stderr());
@@ -3558,11 +3500,10 @@ fn import_of_nothing_usable_writes_nothing() {
 fn control_characters_from_names_options_and_import_are_neutralised() {
     let dir = temp_dir("control-names");
     let name = "bad\u{1b}[31mname.csv";
-    std::fs::write(
+    write_file(
         dir.join(name),
         "id,title,found_stage,detected_at\nA-1,\u{1b}]0;PWNED\u{7},production,2025-05-01\n",
-    )
-    .unwrap();
+    );
     let r = run_in(&dir, &["check", name]);
     assert!(!r.stdout().contains('\u{1b}') && r.stdout().contains("bad\u{241b}[31mname.csv"));
     let r = run_in(&dir, &["import", "csv", name]);
@@ -3595,11 +3536,10 @@ fn direction_controls_in_file_names_do_not_reach_the_terminal() {
         "{}",
         r.stderr()
     );
-    std::fs::write(
+    write_file(
         dir.join(name),
         "id,title,found_stage,detected_at\nA-1,x,production,2025-05-01\n",
-    )
-    .unwrap();
+    );
     let r = run_in(&dir, &["check", name]);
     assert_eq!(r.code(), 0, "{}", r.stderr());
     assert!(
@@ -3686,19 +3626,19 @@ fn interrupt_when_written(child: &mut std::process::Child, dir: &Path, signal: &
 #[test]
 fn metrics_exits_2_only_when_an_input_could_not_be_read() {
     let dir = temp_dir("metrics-exit");
-    let header = dir.join("header.csv");
-    std::fs::write(&header, "id,title,type,found_stage,detected_at\n").unwrap();
-    let empty = dir.join("empty.json");
-    std::fs::write(&empty, "[ ]").unwrap();
-    let nocols = dir.join("nocols.csv");
-    std::fs::write(&nocols, "foo,bar\n1,2\n").unwrap();
+    let header = file_in(
+        &dir,
+        "header.csv",
+        "id,title,type,found_stage,detected_at\n",
+    );
+    let empty = file_in(&dir, "empty.json", "[ ]");
+    let nocols = file_in(&dir, "nocols.csv", "foo,bar\n1,2\n");
     // More skipped rows than the findings list keeps.
     let mut text = String::from("id,found_stage,detected_at\n");
     for i in 0..10_001 {
         text.push_str(&format!("M-{i},moon,2025-07-01\n"));
     }
-    let many = dir.join("many.csv");
-    std::fs::write(&many, text).unwrap();
+    let many = file_in(&dir, "many.csv", text);
     let path = |p: &std::path::PathBuf| p.to_str().unwrap().to_string();
     for file in [&header, &empty] {
         let m = metrics_of_unusable(&[&path(file)]);
@@ -3727,14 +3667,13 @@ fn metrics_exits_2_only_when_an_input_could_not_be_read() {
 #[test]
 fn direction_controls_in_data_show_as_replacement_characters() {
     let dir = temp_dir("bidi");
-    let file = dir.join("bidi.csv");
-    std::fs::write(
-        &file,
+    let file = file_in(
+        &dir,
+        "bidi.csv",
         "id,title,type,found_stage,detected_at,component\n\
          B-1,pay \u{202e}fdp.exe,code,production,2025-11-03,\u{2066}web\u{2069}\n\
          B-2,plain,code,unit,2025-11-04,api\n",
-    )
-    .unwrap();
+    );
     let file = file.to_str().unwrap();
     let check = run(&["check", file]);
     assert!(
@@ -3808,10 +3747,8 @@ fn an_unreadable_file_fails_check_after_many_repaired_values() {
     for i in 0..10_001 {
         text.push_str(&format!("R-{i},production,2025-07-01,weird\n"));
     }
-    let repaired = dir.join("repaired.csv");
-    std::fs::write(&repaired, text).unwrap();
-    let nocols = dir.join("nocols.csv");
-    std::fs::write(&nocols, "foo,bar\n1,2\n").unwrap();
+    let repaired = file_in(&dir, "repaired.csv", text);
+    let nocols = file_in(&dir, "nocols.csv", "foo,bar\n1,2\n");
     let r = run(&[
         "check",
         repaired.to_str().unwrap(),
