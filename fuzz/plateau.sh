@@ -16,12 +16,13 @@
 # after MAX_SECONDS (default 3600), and the line then says "no plateau". Without
 # FUZZ_CARGO_ARGS the target is built without AddressSanitizer ("-s none"): the crate
 # forbids `unsafe`, and the runs go about three times faster. The whole libFuzzer log is
-# kept in fuzz/logs/TARGET.log, each line led by the seconds since the run began.
+# kept in fuzz/logs/TARGET.log, each line led by the seconds since the run began; the
+# log of the run before is moved to fuzz/logs/TARGET.prev.log, not overwritten.
 #
 #   fuzz/plateau.sh --grid TARGET|LOG_FILE
 #
 # prints, from the kept log of TARGET's last run (or from a log file named by its path,
-# such as one kept in another worktree), the edges reached at every ten minutes and at
+# such as fuzz/logs/TARGET.prev.log or one kept in another worktree), the edges reached at every ten minutes and at
 # the end ("600 s: C", …, "end: C"), for the README's coverage tables.
 set -euo pipefail
 if [ "${1:-}" = --grid ]; then
@@ -57,6 +58,8 @@ max=${3:-3600}
 min=${PLATEAU_MIN_SECONDS:-600} # lowered only to try the script out
 mkdir -p fuzz/logs "fuzz/artifacts/$target"
 log=fuzz/logs/$target.log
+# The last run's log is kept one run more, so that its grid can still be taken.
+[ -f "$log" ] && mv -f -- "$log" "fuzz/logs/$target.prev.log"
 crashes_before=$(find "fuzz/artifacts/$target" -type f | wc -l)
 # The commit the target is built from (and whether files under src/ differ from it).
 commit=$(git rev-parse --short HEAD)
