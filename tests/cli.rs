@@ -2461,6 +2461,18 @@ fn blank_lines_before_the_header_change_neither_the_delimiter_nor_the_header_lin
             "missing.csv:2: the header has no found_stage, detected_at columns",
         ),
         (
+            // Names quoted one by one: an empty name and one that is a comma stay
+            // visible (the csv crate's bench/game.csv starts so).
+            "game.csv",
+            "hello,\",\",\" \",world\nhello,\",\",\" \",world\n",
+            "(the header has: 'hello', ',', '', 'world')",
+        ),
+        (
+            "wide.csv",
+            "c1,c2,c3,c4,c5,c6,c7,c8,c9,c10,c11,c12,c13,c14\n1,2,3,4,5,6,7,8,9,10,11,12,13,14\n",
+            "'c11', 'c12' and 2 more)",
+        ),
+        (
             "header-only.csv",
             "\n\n\nid,found_stage,detected_at\n",
             "header-only.csv:4: the file has a header line but no rows",

@@ -250,11 +250,15 @@ pub fn read(
         .map(|f| f.name())
         .collect();
     if !missing.is_empty() {
-        let found: Vec<String> = record
-            .iter()
-            .take(12)
-            .map(|h| String::from_utf8_lossy(h).trim().to_string())
-            .collect();
+        // Each name quoted, so that an empty one or one holding a comma shows as such.
+        const LISTED: usize = 12;
+        let mut found = (record.iter().take(LISTED))
+            .map(|h| format!("'{}'", String::from_utf8_lossy(h).trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if record.len() > LISTED {
+            found += &format!(" and {} more", record.len() - LISTED);
+        }
         visitor.finding(finding(
             file,
             header_line,
@@ -265,7 +269,7 @@ pub fn read(
                 "the header has no {} column{}; the native format needs id, found_stage and detected_at (the header has: {}). Rename the columns, or convert the file with `escape-report import`",
                 missing.join(", "),
                 if missing.len() == 1 { "" } else { "s" },
-                found.join(", ")
+                found
             ),
         ));
         return Ok(());
