@@ -425,6 +425,33 @@ fn check_counts_the_deployments_file_it_fails_on() {
     assert_eq!(m["data_quality"]["rows_read"], 1);
 }
 
+/// A deployments file without the columns it needs names the header's line and lists
+/// the names as the file spells them, quoted, so an empty one and a comma show.
+#[test]
+fn a_deployments_header_without_its_columns_is_listed_as_written() {
+    let dir = temp_dir("deployments-header");
+    let problems = file_in(
+        &dir,
+        "a.csv",
+        "id,found_stage,detected_at\nA,production,2025-11-01\n",
+    );
+    let deployments = file_in(&dir, "d.csv", "\n\nRelease Name,,\",\"\nr1,x,y\n");
+    let r = run(&[
+        "check",
+        problems.to_str().unwrap(),
+        "--deployments",
+        deployments.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code(), 2, "{}", r.stderr());
+    assert!(
+        r.stderr().contains(
+            "d.csv:3: a deployments file needs release and deployed_at columns (found: 'Release Name', '', ',')"
+        ),
+        "{}",
+        r.stderr()
+    );
+}
+
 #[test]
 fn check_says_what_its_warnings_were_and_strict_calls_them_errors() {
     let dir = temp_dir("check-warnings");
