@@ -22,8 +22,9 @@
 #   fuzz/plateau.sh --grid TARGET|LOG_FILE
 #
 # prints, from the kept log of TARGET's last run (or from a log file named by its path,
-# such as fuzz/logs/TARGET.prev.log or one kept in another worktree), the edges reached at every ten minutes and at
-# the end ("600 s: C", …, "end: C"), for the README's coverage tables.
+# such as fuzz/logs/TARGET.prev.log or one kept in another worktree), the edges reached
+# at every ten minutes and at the end ("600 s: C", …, "end: C"), for the README's
+# coverage tables.
 set -euo pipefail
 if [ "${1:-}" = --grid ]; then
   grid_log=${2:?usage: fuzz/plateau.sh --grid TARGET|LOG_FILE}

@@ -386,21 +386,28 @@ fn gate_exits_one_when_exceeded() {
     assert_eq!(bad.code(), 2);
 }
 
-#[test]
-fn check_counts_the_deployments_file_it_fails_on() {
-    let dir = temp_dir("check-deployments");
+/// `check` of one escaped problem (a.csv) with `deployments` as d.csv, both in `dir`;
+/// the paths of both files and the run.
+fn check_with_deployments(dir: &Path, deployments: &str) -> (PathBuf, PathBuf, Run) {
     let problems = file_in(
-        &dir,
+        dir,
         "a.csv",
         "id,found_stage,detected_at\nA,production,2025-11-01\n",
     );
-    let deployments = file_in(&dir, "d.csv", "release,deployed_at,environment\nr1,notadate,production\nr2,2025-10-01,staging\nr3,2025-10-02,production\nr4,2025-10-03,\n");
+    let deployments = file_in(dir, "d.csv", deployments);
     let r = run(&[
         "check",
         problems.to_str().unwrap(),
         "--deployments",
         deployments.to_str().unwrap(),
     ]);
+    (problems, deployments, r)
+}
+
+#[test]
+fn check_counts_the_deployments_file_it_fails_on() {
+    let dir = temp_dir("check-deployments");
+    let (problems, deployments, r) = check_with_deployments(&dir, "release,deployed_at,environment\nr1,notadate,production\nr2,2025-10-01,staging\nr3,2025-10-02,production\nr4,2025-10-03,\n");
     assert_eq!(r.code(), 2, "{}", r.stderr());
     // Four rows: one without a date skipped, three used, two of them (r3, and r4 with
     // no environment) to production.
@@ -430,18 +437,7 @@ fn check_counts_the_deployments_file_it_fails_on() {
 #[test]
 fn a_deployments_header_without_its_columns_is_listed_as_written() {
     let dir = temp_dir("deployments-header");
-    let problems = file_in(
-        &dir,
-        "a.csv",
-        "id,found_stage,detected_at\nA,production,2025-11-01\n",
-    );
-    let deployments = file_in(&dir, "d.csv", "\n\nRelease Name,,\",\"\nr1,x,y\n");
-    let r = run(&[
-        "check",
-        problems.to_str().unwrap(),
-        "--deployments",
-        deployments.to_str().unwrap(),
-    ]);
+    let (_, _, r) = check_with_deployments(&dir, "\n\nRelease Name,,\",\"\nr1,x,y\n");
     assert_eq!(r.code(), 2, "{}", r.stderr());
     assert!(
         r.stderr().contains(

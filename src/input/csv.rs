@@ -86,6 +86,21 @@ fn too_long(file: &str, line: u64) -> Finding {
     )
 }
 
+/// The names of a header line for a message that says which columns are missing: the
+/// first twelve, each quoted as the file spells it (so that an empty name or one holding
+/// a comma shows as such), then how many more there are.
+pub(super) fn header_names(header: &Record) -> String {
+    const LISTED: usize = 12;
+    let mut names = (header.iter().take(LISTED))
+        .map(|name| format!("'{}'", String::from_utf8_lossy(name).trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if header.len() > LISTED {
+        names += &format!(" and {} more", header.len() - LISTED);
+    }
+    names
+}
+
 /// The finding for a row with more or fewer fields than the header, if it has.
 fn wrong_field_count(file: &str, record: &Record, header_len: usize) -> Option<Finding> {
     let fields = record.len();
@@ -250,15 +265,6 @@ pub fn read(
         .map(|f| f.name())
         .collect();
     if !missing.is_empty() {
-        // Each name quoted, so that an empty one or one holding a comma shows as such.
-        const LISTED: usize = 12;
-        let mut found = (record.iter().take(LISTED))
-            .map(|h| format!("'{}'", String::from_utf8_lossy(h).trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        if record.len() > LISTED {
-            found += &format!(" and {} more", record.len() - LISTED);
-        }
         visitor.finding(finding(
             file,
             header_line,
@@ -269,7 +275,7 @@ pub fn read(
                 "the header has no {} column{}; the native format needs id, found_stage and detected_at (the header has: {}). Rename the columns, or convert the file with `escape-report import`",
                 missing.join(", "),
                 if missing.len() == 1 { "" } else { "s" },
-                found
+                header_names(&record)
             ),
         ));
         return Ok(());

@@ -155,16 +155,10 @@ fn csv_rows(name: &str, text: &str) -> Result<Vec<(u64, RawDeployment)>> {
     let environment = find(&["environment", "env"]);
     let status = find(&["status", "state", "result"]);
     if release.is_none() || at.is_none() {
-        // The names as the file spells them, each quoted, so that an empty one or one
-        // holding a comma shows as such.
-        let found = (record.iter())
-            .map(|h| format!("'{}'", String::from_utf8_lossy(h).trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
         anyhow::bail!(
             "{name}:{}: a deployments file needs release and deployed_at columns (found: {})",
             record.line,
-            crate::model::finding::shown(&found)
+            crate::model::finding::shown(&super::csv::header_names(&record))
         );
     }
     let mut rows = Vec::new();
